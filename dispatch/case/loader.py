@@ -41,6 +41,18 @@ class CaseData:
     case: Case
     file: Path
     series: dict[str, np.ndarray] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def with_overrides(self, overrides: dict[str, Any]) -> CaseData:
+        """Return a new case with dotted-key overrides applied and everything re-validated.
+
+        Parameters
+        ----------
+        overrides : dict
+            ``{"technologies.battery.capex_per_kwh": 400, "year": 2027}``.
+        """
+        data = apply_overrides(self.raw, overrides, self.file)
+        return read_profiles(validate(data, self.file), self.file, raw=data)
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
@@ -192,7 +204,7 @@ def _lookup(case: Case, dotted: str) -> Any:
     return obj
 
 
-def read_profiles(case: Case, file: Path) -> CaseData:
+def read_profiles(case: Case, file: Path, raw: dict[str, Any] | None = None) -> CaseData:
     """Read every profile of a validated case into numpy arrays.
 
     Raises
@@ -212,7 +224,7 @@ def read_profiles(case: Case, file: Path) -> CaseData:
             series[name] = arr
     if problems:
         raise CaseError(problems)
-    return CaseData(case=case, file=file, series=series)
+    return CaseData(case=case, file=file, series=series, raw=raw or case.model_dump())
 
 
 def load_case(path: str | Path, overrides: dict[str, Any] | None = None) -> CaseData:
@@ -241,7 +253,7 @@ def load_case(path: str | Path, overrides: dict[str, Any] | None = None) -> Case
     if overrides:
         data = apply_overrides(data, overrides, file)
     case = validate(data, file)
-    return read_profiles(case, file)
+    return read_profiles(case, file, raw=data)
 
 
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any], file: Path) -> dict[str, Any]:
