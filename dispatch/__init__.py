@@ -1,3 +1,60 @@
-"""park-dispatch: size and schedule the energy system of an industrial park."""
+"""park-dispatch: size and schedule the energy system of an industrial park.
+
+The Python API (imported on first use, so ``import dispatch`` stays light)::
+
+    import dispatch
+    result = dispatch.run("cases/example-park.yaml")   # a Result
+    result.capacities, result.costs, result.plot.dispatch()
+    result = dispatch.load_results("results/example-park")
+    case = dispatch.load_case("cases/example-park.yaml").with_overrides({"year": 2029})
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_API = {
+    "run": "dispatch.api",
+    "load_results": "dispatch.api",
+    "load_case": "dispatch.case.loader",
+    "CaseData": "dispatch.case.loader",
+    "Horizon": "dispatch.model.horizon",
+    "SolverOptions": "dispatch.model.solve",
+    "Result": "dispatch.results.result",
+}
+
+if TYPE_CHECKING:
+    from dispatch.api import load_results, run
+    from dispatch.case.loader import CaseData, load_case
+    from dispatch.model.horizon import Horizon
+    from dispatch.model.solve import SolverOptions
+    from dispatch.results.result import Result
+
+
+def __getattr__(name: str) -> Any:
+    """Import the public API lazily (PEP 562)."""
+    if name in _API:
+        import importlib
+
+        value = getattr(importlib.import_module(_API[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'dispatch' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_API])
+
+
+__all__ = [
+    "CaseData",
+    "Horizon",
+    "Result",
+    "SolverOptions",
+    "__version__",
+    "load_case",
+    "load_results",
+    "run",
+]

@@ -66,6 +66,7 @@ def run(
 ) -> None:
     """Size and dispatch a park for one year and write the results."""
     from dispatch.case.loader import load_case
+    from dispatch.results.result import Result
     from dispatch.results.terminal import print_summary
     from dispatch.results.write import write_results
     from dispatch.runner import METHODS, solve_case
@@ -77,9 +78,34 @@ def run(
         target = out or Path("results") / data.case.name
         with out_console.status(f"solving {data.case.name} ({method})..."):
             result = solve_case(data, method=method)
-        write_results(target, result.summary, result.timeseries)
+        # report.html, case.yaml and inputs.csv are written with the rest, atomically
+        extras = Result.from_output(result).write_extras
+        write_results(target, result.summary, result.timeseries, extra=extras)
         print_summary(result.summary, out_console)
         out_console.print(f"results written to [bold]{target}[/]")
+
+    _guard(debug, work)
+
+
+@app.command()
+def report(
+    results: Annotated[
+        Path, typer.Argument(help="A results folder written by dispatch run.", show_default=False)
+    ],
+    case: Annotated[
+        Path | None,
+        typer.Option(
+            "--case", help="The case file, for folders written without case.yaml/inputs.csv."
+        ),
+    ] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """(Re)write report.html of a results folder: offline, every figure, the case inputs."""
+    from dispatch.results.result import Result
+
+    def work() -> None:
+        path = Result.load(results, case=case).write_report()
+        out_console.print(f"report written to [bold]{path}[/]")
 
     _guard(debug, work)
 
