@@ -58,7 +58,8 @@ def test_dispatch_stacks_balance_every_hour(week):
         np.sum(list(sources.values()), axis=0), np.sum(list(uses.values()), axis=0), atol=1e-3
     )
     fig = week.plot.dispatch()
-    up = sum(np.asarray(t.y) for t in fig.data if t.stackgroup == "sources" and "curtailed" not in t.name)
+    sources_traces = [t for t in fig.data if t.stackgroup == "sources"]
+    up = sum(np.asarray(t.y) for t in sources_traces if "curtailed" not in t.name)
     down = sum(np.asarray(t.y) for t in fig.data if t.stackgroup == "uses")
     np.testing.assert_allclose(up, -down, atol=1e-6)
 

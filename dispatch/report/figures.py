@@ -72,7 +72,7 @@ HEIGHT = 460
 
 # -- helpers -------------------------------------------------------------------------------
 def _col(ts: pd.DataFrame, name: str) -> np.ndarray:
-    """A column as floats, zeros when the technology is absent."""
+    """Return a column as floats, zeros when the technology is absent."""
     return ts[name].to_numpy(dtype=float) if name in ts else np.zeros(len(ts))
 
 
@@ -117,7 +117,7 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, **kw: Any) -
 
 
 def _empty(title: str, message: str) -> go.Figure:
-    """A figure that says why there is nothing to draw."""
+    """Return a figure that says why there is nothing to draw."""
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, font={"size": 15}, x=0.5, y=0.5)
     fig.update_xaxes(visible=False, range=[0, 1])
@@ -233,8 +233,7 @@ def dispatch_figure(
             )
     span = "day" if days == 1 else f"{days:g} days"
     title = (
-        f"Hourly electricity balance, {span} from {_fmt_day(first)}: "
-        "sources above zero, uses below"
+        f"Hourly electricity balance, {span} from {_fmt_day(first)}: sources above zero, uses below"
     )
     _layout(fig, title, "local time", "power [MW] (uses negative)", height=540)
     fig.update_layout(
@@ -709,7 +708,7 @@ def rules_figure(rules: pd.DataFrame) -> go.Figure:
 
 
 def heatmap_figure(ts: pd.DataFrame, column: str = "curtailed_kw") -> go.Figure:
-    """A column of the hourly table by hour of day (rows) and day of the year (columns).
+    """Show a column of the hourly table by hour of day (rows) and day of year (columns).
 
     Parameters
     ----------

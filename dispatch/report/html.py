@@ -145,12 +145,15 @@ def summary_card(result: Result) -> str:
         f'<td class="pd-num">{row.value:,.0f}</td><td>{_e(row.unit)}</td></tr>'
         for row in result.capacities.itertuples()
     )
-    rules = "".join(
-        f"<tr><td>{_e(r.description)}</td><td class='pd-num'>{r.value_fraction:.1%}</td>"
-        f"<td>{'≥' if r.kind == 'min' else '≤'} {r.limit_fraction:.0%}</td>"
-        f"<td class='{'pd-ok' if r.ok else 'pd-fail'}'>{'✓ met' if r.ok else '✗ not met'}</td></tr>"
-        for r in result.rules.itertuples()
-    ) or "<tr><td>no rules apply</td></tr>"
+    rules = (
+        "".join(
+            f"<tr><td>{_e(r.description)}</td><td class='pd-num'>{r.value_fraction:.1%}</td>"
+            f"<td>{'≥' if r.kind == 'min' else '≤'} {r.limit_fraction:.0%}</td>"
+            f"<td class='{'pd-ok' if r.ok else 'pd-fail'}'>{'✓ met' if r.ok else '✗ not met'}</td></tr>"
+            for r in result.rules.itertuples()
+        )
+        or "<tr><td>no rules apply</td></tr>"
+    )
     solve = s.get("solve", {})
     seconds = solve.get("seconds")
     sub = (
@@ -198,7 +201,7 @@ def _period(ts: pd.DataFrame) -> str:
 
 @lru_cache(maxsize=1)
 def plotly_js() -> str:
-    """The plotly.js bundle shipped with the plotly package (no network)."""
+    """Return the plotly.js bundle shipped with the plotly package (no network)."""
     from plotly.offline import get_plotlyjs
 
     return get_plotlyjs()
@@ -216,7 +219,7 @@ def _flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
 
 
 def _inputs_html(result: Result) -> str:
-    """The case parameters and a statistics table of the hourly inputs."""
+    """Return the case parameters and a statistics table of the hourly inputs."""
     parts: list[str] = []
     if result.case is not None:
         limits = {r.rule: r.limit_fraction for r in result.rules.itertuples()}
@@ -251,7 +254,7 @@ def _inputs_html(result: Result) -> str:
 
 
 def _shown(key: str, value: Any, defaults: dict[str, float | None]) -> str:
-    """A case value as text; a null rule shows the limit the year default gave."""
+    """Return a case value as text; a null rule shows the limit its year default gave."""
     if value is None:
         applied = defaults.get(key)
         return f"null (year default: {applied:g})" if applied is not None else "null"

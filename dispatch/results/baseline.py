@@ -63,7 +63,7 @@ def baseline(
 
 
 def _from_summary(summary: dict[str, Any]) -> dict[str, Any] | None:
-    """The baseline a run wrote itself (issue 4), in this module's shape."""
+    """Return the baseline a run wrote itself (issue 4), in this module's shape."""
     block = summary.get("baseline")
     if not isinstance(block, dict):
         return None
@@ -130,10 +130,12 @@ def compute_baseline(
     connection = grid.get("connection_kw")
     connection_kw = float(connection) if connection is not None else float(load.max(initial=0.0))
     fuel_kwh = float(heat.sum()) * scale / boiler.efficiency
+    fee = float(grid["system_operation_fee_per_kwh"])
+    charge = float(grid["capacity_charge_per_kw_month"])
     costs = {
         "grid_energy": float(np.dot(load, price)) * scale,
-        "system_operation": float(load.sum()) * scale * float(grid["system_operation_fee_per_kwh"]),
-        "grid_capacity": MONTHS_PER_YEAR * float(grid["capacity_charge_per_kw_month"]) * connection_kw,
+        "system_operation": float(load.sum()) * scale * fee,
+        "grid_capacity": MONTHS_PER_YEAR * charge * connection_kw,
         "fuel": fuel_kwh * boiler.fuel_price_per_kwh,
     }
     costs["total"] = float(sum(costs.values()))
