@@ -79,6 +79,7 @@ def _num(value: Any, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
+VERDICT = {True: "✓ met", False: "✗ not met"}
 CAPACITY_LABELS = {
     "pv_kw": "PV",
     "wind_kw": "Wind",
@@ -149,7 +150,11 @@ def summary_card(result: Result) -> str:
         "".join(
             f"<tr><td>{_e(r.description)}</td><td class='pd-num'>{r.value_fraction:.1%}</td>"
             f"<td>{'≥' if r.kind == 'min' else '≤'} {r.limit_fraction:.0%}</td>"
-            f"<td class='{'pd-ok' if r.ok else 'pd-fail'}'>{'✓ met' if r.ok else '✗ not met'}</td></tr>"
+            + (
+                f"<td class='pd-ok'>{VERDICT[True]}</td></tr>"
+                if r.ok
+                else f"<td class='pd-fail'>{VERDICT[False]}</td></tr>"
+            )
             for r in result.rules.itertuples()
         )
         or "<tr><td>no rules apply</td></tr>"
