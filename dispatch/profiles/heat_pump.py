@@ -65,8 +65,10 @@ def heat_pump_cop(
     numpy.ndarray
         COP in ``[cop_min, cop_max]``, or 0 where unavailable.
     """
-    eta = parameter("heat_pump", "carnot_efficiency") if carnot_efficiency is None else (
-        carnot_efficiency
+    eta = (
+        parameter("heat_pump", "carnot_efficiency")
+        if carnot_efficiency is None
+        else (carnot_efficiency)
     )
     cop = eta * carnot_cop(sink_temperature_c, temp_source_c)
     cop = np.clip(cop, parameter("heat_pump", "cop_min"), parameter("heat_pump", "cop_max"))
@@ -91,7 +93,9 @@ class HeatPumpReach:
     note: str
 
 
-def heat_pump_reach(sink_temperature_c: float, steam_pressure_mpa: float | None = None) -> HeatPumpReach:
+def heat_pump_reach(
+    sink_temperature_c: float, steam_pressure_mpa: float | None = None
+) -> HeatPumpReach:
     """Check a heat demand against the reach of industrial heat pumps.
 
     Parameters
@@ -152,8 +156,10 @@ def heat_pump_cop_profile(
     pandas.Series
         ``cop`` per hour.
     """
-    sink = parameter("heat_pump", "sink_temperature_c") if sink_temperature_c is None else (
-        sink_temperature_c
+    sink = (
+        parameter("heat_pump", "sink_temperature_c")
+        if sink_temperature_c is None
+        else (sink_temperature_c)
     )
     if source == "air":
         cop = heat_pump_cop(

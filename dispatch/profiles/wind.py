@@ -71,14 +71,18 @@ def wind_speed_at_height(
     pandas.Series
         Wind speed at ``height_m`` [m/s].
     """
-    h_ref = parameter("wind", "reference_height_m") if reference_height_m is None else (
-        reference_height_m
+    h_ref = (
+        parameter("wind", "reference_height_m")
+        if reference_height_m is None
+        else (reference_height_m)
     )
     if shear_exponent is not None:
         factor = (height_m / h_ref) ** shear_exponent
     else:
-        z0 = parameter("wind", "roughness_length_m") if roughness_length_m is None else (
-            roughness_length_m
+        z0 = (
+            parameter("wind", "roughness_length_m")
+            if roughness_length_m is None
+            else (roughness_length_m)
         )
         factor = np.log(height_m / z0) / np.log(h_ref / z0)
     return wind_speed * factor
