@@ -1,7 +1,7 @@
 """Generate the generic, normalised wind-turbine power curves shipped in dispatch/profiles/data.
 
-Model (source PROJECT_POWER_CURVE in sources.csv): P(v) = 1/2 rho_0 A Cp v^3, clipped at rated power,
-zero below cut-in and above cut-out, then smoothed with a Gaussian of standard deviation
+Model (source PROJECT_POWER_CURVE in sources.csv): P(v) = 1/2 rho_0 A Cp v^3, clipped at rated
+power, zero below cut-in and above cut-out, then smoothed with a Gaussian of standard deviation
 ``turbulence_intensity * v`` to round the knee as a 10-minute-average curve would. Turbine data
 are read from wind_turbines.csv, so this script contains no turbine numbers itself.
 

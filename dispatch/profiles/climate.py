@@ -152,7 +152,8 @@ def nearest_site(latitude: float, longitude: float) -> SiteMatch:
     limit = parameter("weather", "nearest_site_warn_km")
     if dist[i] > limit:
         note = (
-            f"Nearest shipped climate site {site.name} is {dist[i]:.0f} km away (> {limit:.0f} km): "
+            f"Nearest shipped climate site {site.name} is {dist[i]:.0f} km away "
+            f"(> {limit:.0f} km): "
             "synthetic weather is only indicative; give a weather file (EPW/TMY) for this location."
         )
     return SiteMatch(site=site, distance_km=dist[i], note=note)

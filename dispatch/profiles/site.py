@@ -137,6 +137,7 @@ def site_weather(
     year : int
         Model year.
     location : Location
+        Where the park is.
     weather : WeatherSpec, optional
         Default synthetic with seed 0.
     base_dir : str or pathlib.Path, optional

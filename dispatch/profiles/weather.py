@@ -111,6 +111,7 @@ def clear_sky_index_normals(site: ClimateSite) -> np.ndarray:
     Parameters
     ----------
     site : ClimateSite
+        Shipped site with its normals.
 
     Returns
     -------
@@ -131,6 +132,7 @@ def ar1(rng: np.random.Generator, n: int, lag1: float) -> np.ndarray:
     Parameters
     ----------
     rng : numpy.random.Generator
+        Random generator (reproducible stream).
     n : int
         Length.
     lag1 : float
@@ -220,6 +222,7 @@ def synthetic_clear_sky_index(
     Parameters
     ----------
     rng : numpy.random.Generator
+        Random generator (reproducible stream).
     ghi_clear : numpy.ndarray
         8760 clear-sky GHI values [W/m2].
     month : numpy.ndarray
@@ -265,6 +268,7 @@ def synthetic_temperature(
     Parameters
     ----------
     rng : numpy.random.Generator
+        Random generator (reproducible stream).
     index : pandas.DatetimeIndex
         The 8760-hour grid.
     temp_month : numpy.ndarray
@@ -326,6 +330,7 @@ def synthetic_wind_speed(
     Parameters
     ----------
     rng : numpy.random.Generator
+        Random generator (reproducible stream).
     index : pandas.DatetimeIndex
         The 8760-hour grid.
     wind_month : numpy.ndarray
