@@ -53,7 +53,8 @@ class Location:
     site : str, optional
         Climate site key to use instead of the nearest one.
     tz : str
-        Time zone of the local hours; default ``"Asia/Shanghai"``.
+        Time zone of the local hours, without daylight saving time; default
+        ``"Asia/Shanghai"``.
     """
 
     latitude: float
@@ -124,6 +125,17 @@ class _Notes:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+def _check_standard_time(tz: str, year: int) -> None:
+    """Raise if ``tz`` has daylight saving time: the model uses local standard time."""
+    jan = pd.Timestamp(f"{year}-01-15", tz=tz).utcoffset()
+    jul = pd.Timestamp(f"{year}-07-15", tz=tz).utcoffset()
+    if jan != jul:
+        raise ValueError(
+            f"time zone {tz!r} has daylight saving time; profiles use local standard time, "
+            "give a fixed offset such as 'Etc/GMT-1' (UTC+1)"
+        )
+
+
 def site_weather(
     year: int,
     location: Location,
@@ -148,6 +160,7 @@ def site_weather(
     Weather
     """
     weather = weather or WeatherSpec()
+    _check_standard_time(location.tz, year)
     if weather.file is not None:
         path = Path(weather.file)
         if base_dir is not None and not path.is_absolute():
