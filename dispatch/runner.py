@@ -81,4 +81,5 @@ def solve_case(
     solve_report = info.as_dict() | timings
     solve_report["seconds"] = time.perf_counter() - start
     summary = summarize(ts, caps, data, solve_report, method)
+    summary["notes"] = list(data.notes)  # e.g. heat beyond heat-pump reach goes to the boiler
     return RunOutput(summary=summary, timeseries=ts, data=data, timings=timings)
