@@ -21,10 +21,11 @@ def main() -> None:
         fixed = build_site_profiles(2025, loc, WeatherSpec(seed=1), PVSpec(), WindSpec())
         trk = build_site_profiles(2025, loc, WeatherSpec(seed=1), PVSpec(tracking=True))
         t = fixed["temp_air_c"]
+        jan, jul = t[t.index.month == 1].mean(), t[t.index.month == 7].mean()
         print(
             f"{key:10s} {fixed['ghi_w_m2'].sum() / 1000:6.0f} {fixed['pv_kw_per_kw'].sum():7.0f} "
             f"{trk['pv_kw_per_kw'].sum():7.0f} {fixed['wind_kw_per_kw'].mean():8.3f} "
-            f"{t.mean():7.1f} {t[t.index.month == 1].mean():6.1f} {t[t.index.month == 7].mean():6.1f}"
+            f"{t.mean():7.1f} {jan:6.1f} {jul:6.1f}"
         )
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dispatch.profiles._data import parameter, read_yaml
-from dispatch.profiles.weather import ar1
+from dispatch.profiles._random import ar1
 
 PARK_TYPES = (
     "industrial",

@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pvlib
-from scipy import signal, special, stats
+from scipy import special, stats
 
 from dispatch.profiles._data import parameter
+from dispatch.profiles._random import ar1
 from dispatch.profiles.climate import ClimateSite, normals_at
 from dispatch.timegrid import HOURS_PER_YEAR, LOCAL_TZ, hours
 
@@ -124,30 +125,6 @@ def clear_sky_index_normals(site: ClimateSite) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- random building blocks
-
-
-def ar1(rng: np.random.Generator, n: int, lag1: float) -> np.ndarray:
-    """Return a stationary AR(1) series with unit variance.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-        Random generator (reproducible stream).
-    n : int
-        Length.
-    lag1 : float
-        Lag-1 autocorrelation, 0 <= lag1 < 1.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``x[t] = lag1 * x[t-1] + sqrt(1 - lag1**2) * e[t]``, ``x[0] ~ N(0, 1)``.
-    """
-    e = rng.standard_normal(n)
-    x0 = rng.standard_normal()
-    s = np.sqrt(1.0 - lag1**2)
-    x, _ = signal.lfilter([s], [1.0, -lag1], e, zi=[lag1 * x0])
-    return x
 
 
 @cache

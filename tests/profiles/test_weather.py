@@ -6,9 +6,9 @@ import pvlib
 import pytest
 from numpy.testing import assert_allclose
 
+from dispatch.profiles._random import ar1
 from dispatch.profiles.climate import load_site
 from dispatch.profiles.weather import (
-    ar1,
     mean_preserving_daily,
     read_weather_file,
     solar_position,
