@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from dispatch.errors import DispatchError
 
@@ -39,7 +40,7 @@ def _guard(debug: bool, work: Callable[[], Any]) -> Any:
         if debug:
             traceback.print_exc()
         for line in str(exc).splitlines() or [type(exc).__name__]:
-            err_console.print(f"[bold red]error:[/] {line}", markup=True, highlight=False)
+            err_console.print(f"[bold red]error:[/] {escape(line)}", markup=True, highlight=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err_console.print("interrupted: no results were written")
@@ -48,7 +49,7 @@ def _guard(debug: bool, work: Callable[[], Any]) -> Any:
         if debug:
             traceback.print_exc()
         err_console.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+            f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
             "(run with --debug for details)"
         )
         raise typer.Exit(1) from None
@@ -70,16 +71,17 @@ def run(
     from dispatch.results.write import write_results
     from dispatch.runner import METHODS, solve_case
 
+    if method not in METHODS:  # a usage error: typer reports it and exits with 2
+        raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
+
     def work() -> None:
-        if method not in METHODS:
-            raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
         data = load_case(case)
         target = out or Path("results") / data.case.name
         with out_console.status(f"solving {data.case.name} ({method})..."):
             result = solve_case(data, method=method)
         write_results(target, result.summary, result.timeseries)
         print_summary(result.summary, out_console)
-        out_console.print(f"results written to [bold]{target}[/]")
+        out_console.print(f"results written to [bold]{escape(str(target))}[/]")
 
     _guard(debug, work)
 
@@ -93,7 +95,7 @@ def validate(case: CaseArg, debug: DebugOpt = False) -> None:
         data = load_case(case)
         n = len(data.series)
         out_console.print(
-            f"{case}: valid ({data.case.name}, {data.case.year}, {n} hourly profiles)"
+            escape(f"{case}: valid ({data.case.name}, {data.case.year}, {n} hourly profiles)")
         )
 
     _guard(debug, work)
