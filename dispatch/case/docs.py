@@ -18,7 +18,6 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
-import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
@@ -220,19 +219,19 @@ def _type(dotted: str, field: FieldInfo) -> str:
     elif inner in (int, float):
         low = high = None
         low_closed = high_closed = True
-        for c in constraints:
-            if isinstance(c, annotated_types.Ge):
+        for c in constraints:  # pydantic's Ge, Gt, Le, Lt markers
+            if hasattr(c, "ge"):
                 low = c.ge
-            elif isinstance(c, annotated_types.Gt):
+            elif hasattr(c, "gt"):
                 low, low_closed = c.gt, False
-            elif isinstance(c, annotated_types.Le):
+            elif hasattr(c, "le"):
                 high = c.le
-            elif isinstance(c, annotated_types.Lt):
+            elif hasattr(c, "lt"):
                 high, high_closed = c.lt, False
         name = "integer" if inner is int else "number"
         text = name + _range(low, low_closed, high, high_closed)
     elif inner is str:
-        min_length = [c.min_length for c in constraints if isinstance(c, annotated_types.MinLen)]
+        min_length = [c.min_length for c in constraints if hasattr(c, "min_length")]
         text = "text, not empty" if min_length and min_length[0] > 0 else "text"
     else:
         raise ValueError(f"{dotted}: no rule to describe the type {inner!r}")
