@@ -29,6 +29,9 @@ from dispatch.case.series import Bounds
 CURRENCY = str(Finance.model_fields["currency"].default)
 """Currency written in money units; a case may set another one in ``finance.currency``."""
 
+_PROFILE_BOUNDS: dict[str, Bounds] = {key: bounds for _, key, bounds in _PROFILES}
+"""Allowed values of each profile key, as the loader checks them."""
+
 UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     # (end of the key name, unit); the first match wins, so longer endings come first
     ("_kg_per_kwh_fuel", "kgCO2/kWh_fuel"),
@@ -236,9 +239,6 @@ def _type(dotted: str, field: FieldInfo) -> str:
     else:
         raise ValueError(f"{dotted}: no rule to describe the type {inner!r}")
     return f"{text}, or null" if nullable else text
-
-
-_PROFILE_BOUNDS: dict[str, Bounds] = {key: bounds for _, key, bounds in _PROFILES}
 
 
 def _range(
