@@ -38,6 +38,8 @@ def test_committed_reference_equals_generated():
         ("self_discharge_per_hour", "1/h"),
         ("lifetime_years", "years"),
         ("export_max_of_generation", "fraction"),
+        ("min_kwh_if_built", "kWh"),
+        ("time_limit_seconds", "s"),
         ("made_up", None),
     ],
 )

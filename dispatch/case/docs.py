@@ -49,6 +49,7 @@ UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_of_generation", "fraction"),
     ("_of_consumption", "fraction"),
     ("_years", "years"),
+    ("_seconds", "s"),
     ("_kw_th", "kW_th"),
     ("_kwh", "kWh"),
     ("_kw", "kW"),
@@ -63,10 +64,22 @@ UNIT_NAMES: dict[str, str] = {
     "year": "—",
     "currency": "—",
     "export_allowed": "—",
+    "physics": "—",
+    "mip_gap": "fraction",
+    "threads": "—",
     "csv": "—",
     "column": "—",
 }
 """Units of keys whose name does not end in a unit, and of keys without a unit."""
+
+QUALIFIERS = ("_if_built",)
+"""Endings that qualify a key after its unit (``min_kw_if_built`` is in kW)."""
+
+UNIT_EXCEPTIONS: dict[str, str] = {
+    # the name says kW, the key is a heat rating like the section's other sizes
+    "technologies.heat_pump.min_kw_if_built": "kW_th",
+}
+"""Keys, by dotted path, whose name gives a wrong unit."""
 
 
 def unit_of(name: str) -> str | None:
@@ -85,6 +98,8 @@ def unit_of(name: str) -> str | None:
     """
     if name in UNIT_NAMES:
         return UNIT_NAMES[name]
+    for qualifier in QUALIFIERS:
+        name = name.removesuffix(qualifier)
     for suffix, unit in UNIT_SUFFIXES:
         if f"_{name}".endswith(suffix):
             return unit
@@ -170,7 +185,7 @@ def _doc(model: type[BaseModel]) -> str:
 
 
 def _key(dotted: str, name: str, field: FieldInfo) -> Key:
-    unit = unit_of(name)
+    unit = UNIT_EXCEPTIONS.get(dotted) or unit_of(name)
     if unit is None:
         raise ValueError(
             f"{dotted}: no unit can be read from the name; end it with its unit "
@@ -217,6 +232,8 @@ def _type(dotted: str, field: FieldInfo) -> str:
     if ProfileRef in _union_args(inner):
         bounds = _PROFILE_BOUNDS.get(dotted, Bounds())
         text = "profile" + _range(bounds.low, True, bounds.high, True, prefix=", values ")
+    elif typing.get_origin(inner) is typing.Literal:
+        text = "one of " + ", ".join(f"`{v}`" for v in typing.get_args(inner))
     elif inner is bool:
         text = "true or false"
     elif inner in (int, float):
