@@ -178,22 +178,21 @@ def test_costs_recomputed_from_case_and_hours(run):
 
     tech = case["technologies"]
     r = case["finance"]["discount_rate"]
-    capex = (
-        tech["pv"]["capex_per_kw"] * crf(r, tech["pv"]["lifetime_years"]) * caps["pv_kw"]
-        + tech["wind"]["capex_per_kw"] * crf(r, tech["wind"]["lifetime_years"]) * caps["wind_kw"]
-        + crf(r, tech["battery"]["lifetime_years"])
-        * (tech["battery"]["capex_per_kwh"] * caps["battery_kwh"]
-           + tech["battery"]["capex_per_kw"] * caps["battery_kw"])
-        + tech["heat_pump"]["capex_per_kw_th"] * crf(r, tech["heat_pump"]["lifetime_years"])
-        * caps["heat_pump_kw_th"]
+    # (section, capacity key, existing key, capex key, O&M key); only additions cost
+    sizes = (
+        ("pv", "pv_kw", "existing_kw", "capex_per_kw", "fixed_om_per_kw_year"),
+        ("wind", "wind_kw", "existing_kw", "capex_per_kw", "fixed_om_per_kw_year"),
+        ("battery", "battery_kwh", "existing_kwh", "capex_per_kwh", "fixed_om_per_kwh_year"),
+        ("battery", "battery_kw", "existing_kw", "capex_per_kw", "fixed_om_per_kw_year"),
+        ("heat_pump", "heat_pump_kw_th", "existing_kw_th", "capex_per_kw_th",
+         "fixed_om_per_kw_th_year"),
     )  # fmt: skip
-    fixed_om = (
-        tech["pv"]["fixed_om_per_kw_year"] * caps["pv_kw"]
-        + tech["wind"]["fixed_om_per_kw_year"] * caps["wind_kw"]
-        + tech["battery"]["fixed_om_per_kwh_year"] * caps["battery_kwh"]
-        + tech["battery"]["fixed_om_per_kw_year"] * caps["battery_kw"]
-        + tech["heat_pump"]["fixed_om_per_kw_th_year"] * caps["heat_pump_kw_th"]
-    )
+    capex = fixed_om = 0.0
+    for section, cap, existing, capex_key, om_key in sizes:
+        spec = tech[section]
+        added = caps[cap] - spec.get(existing, 0.0)
+        capex += spec[capex_key] * crf(r, spec["lifetime_years"]) * added
+        fixed_om += spec[om_key] * added
     grid = case["grid"]
     imported = col(ts, "import_kw")
     boiler = tech["boiler"]
