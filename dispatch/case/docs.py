@@ -50,6 +50,11 @@ UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_of_consumption", "fraction"),
     ("_years", "years"),
     ("_seconds", "s"),
+    ("_mwh", "MWh"),
+    ("_mpa", "MPa"),
+    ("_deg", "°"),
+    ("_c", "°C"),
+    ("_m", "m"),
     ("_kw_th", "kW_th"),
     ("_kwh", "kWh"),
     ("_kw", "kW"),
@@ -67,6 +72,18 @@ UNIT_NAMES: dict[str, str] = {
     "physics": "—",
     "mip_gap": "fraction",
     "threads": "—",
+    "latitude": "° north",
+    "longitude": "° east",
+    "dc_ac_ratio": "kW/kW",
+    "power_curve": "m/s and kW (or kW/kW)",
+    "site": "—",
+    "source": "—",
+    "seed": "—",
+    "file": "—",
+    "park_type": "—",
+    "tracking": "—",
+    "turbine_class": "—",
+    "shear_exponent": "—",
     "csv": "—",
     "column": "—",
 }
@@ -78,6 +95,8 @@ QUALIFIERS = ("_if_built",)
 UNIT_EXCEPTIONS: dict[str, str] = {
     # the name says kW, the key is a heat rating like the section's other sizes
     "technologies.heat_pump.min_kw_if_built": "kW_th",
+    # the name says MWh, the description heat energy
+    "load.annual_heat_mwh": "MWh_th",
 }
 """Keys, by dotted path, whose name gives a wrong unit."""
 
@@ -191,10 +210,21 @@ def _key(dotted: str, name: str, field: FieldInfo) -> Key:
             f"{dotted}: no unit can be read from the name; end it with its unit "
             "(_kw, _per_kwh, ...) or list it in dispatch.case.docs.UNIT_NAMES"
         )
-    if not field.description:
+    description = field.description or _alias_description(field.annotation)
+    if not description:
         raise ValueError(f"{dotted}: the schema field has no description")
     default, origin = _default(field)
-    return Key(dotted, _type(dotted, field), unit, default, origin, field.description)
+    return Key(dotted, _type(dotted, field), unit, default, origin, description)
+
+
+def _alias_description(annotation: Any) -> str | None:
+    """Return the description of an annotated type alias inside an optional type."""
+    for arg in _union_args(annotation):
+        if typing.get_origin(arg) is typing.Annotated:
+            for meta in typing.get_args(arg)[1:]:
+                if getattr(meta, "description", None):
+                    return str(meta.description)
+    return None
 
 
 def _default(field: FieldInfo) -> tuple[str, str]:
@@ -232,8 +262,6 @@ def _type(dotted: str, field: FieldInfo) -> str:
     if ProfileRef in _union_args(inner):
         bounds = _PROFILE_BOUNDS.get(dotted, Bounds())
         text = "profile" + _range(bounds.low, True, bounds.high, True, prefix=", values ")
-    elif typing.get_origin(inner) is typing.Literal:
-        text = "one of " + ", ".join(f"`{v}`" for v in typing.get_args(inner))
     elif inner is bool:
         text = "true or false"
     elif inner in (int, float):
@@ -254,8 +282,25 @@ def _type(dotted: str, field: FieldInfo) -> str:
         min_length = [c.min_length for c in constraints if hasattr(c, "min_length")]
         text = "text, not empty" if min_length and min_length[0] > 0 else "text"
     else:
-        raise ValueError(f"{dotted}: no rule to describe the type {inner!r}")
+        text = _type_name(dotted, inner)
     return f"{text}, or null" if nullable else text
+
+
+def _type_name(dotted: str, annotation: Any) -> str:
+    """Name a type without range: ``list of [number, number]``, ``text``..."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    names = {bool: "true or false", int: "integer", float: "number", str: "text"}
+    if annotation in names:
+        return names[annotation]
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(dotted, a) for a in args if a is not type(None))
+    if origin is list:
+        return f"list of {_type_name(dotted, args[0])}"
+    if origin is tuple:
+        return "[" + ", ".join(_type_name(dotted, a) for a in args) + "]"
+    if origin is typing.Literal:
+        return "one of " + ", ".join(f"`{v}`" for v in args)
+    raise ValueError(f"{dotted}: no rule to describe the type {annotation!r}")
 
 
 def _range(
