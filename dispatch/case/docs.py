@@ -84,6 +84,8 @@ UNIT_NAMES: dict[str, str] = {
     "tracking": "—",
     "turbine_class": "—",
     "shear_exponent": "—",
+    "typical_days": "days",
+    "corrections": "—",
     "csv": "—",
     "column": "—",
 }
