@@ -44,7 +44,7 @@ Efficiency = Annotated[float, Field(gt=0, le=1)]
 Lifetime = Annotated[float, Field(gt=0, le=100)]
 
 
-def _d(section: str, key: str, description: str) -> Field:  # type: ignore[valid-type]
+def _d(section: str, key: str, description: str | None = None) -> Field:  # type: ignore[valid-type]
     """Field whose default comes from the sourced defaults file.
 
     The ``defaults`` entry of its JSON schema names the entry of
