@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from dispatch.errors import DispatchError
 
@@ -39,7 +40,7 @@ def _guard(debug: bool, work: Callable[[], Any]) -> Any:
         if debug:
             traceback.print_exc()
         for line in str(exc).splitlines() or [type(exc).__name__]:
-            err_console.print(f"[bold red]error:[/] {line}", markup=True, highlight=False)
+            err_console.print(f"[bold red]error:[/] {escape(line)}", markup=True, highlight=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err_console.print("interrupted: no results were written")
@@ -48,7 +49,7 @@ def _guard(debug: bool, work: Callable[[], Any]) -> Any:
         if debug:
             traceback.print_exc()
         err_console.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+            f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
             "(run with --debug for details)"
         )
         raise typer.Exit(1) from None
@@ -61,7 +62,10 @@ def run(
         Path | None,
         typer.Option("--out", help="Results folder [default: results/<case name>/]."),
     ] = None,
-    method: Annotated[str, typer.Option(help="Solution method: exact.")] = "exact",
+    method: Annotated[
+        str,
+        typer.Option(help="auto: typical-day sizing + full-year dispatch; exact: full model."),
+    ] = "auto",
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", help="Solver wall-time limit [s].")
     ] = None,
@@ -79,9 +83,10 @@ def run(
     from dispatch.results.write import write_results
     from dispatch.runner import METHODS, solve_case
 
+    if method not in METHODS:  # a usage error: typer reports it and exits with 2
+        raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
+
     def work() -> None:
-        if method not in METHODS:
-            raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
         data = load_case(case)
         target = out or Path("results") / data.case.name
         cs = data.case.solver
@@ -97,8 +102,54 @@ def run(
         write_results(target, result.summary, result.timeseries, extra=extras)
         print_summary(result.summary, out_console)
         for warning in result.summary["solve"].get("warnings", []):
-            err_console.print(f"[bold yellow]warning:[/] {warning}")
-        out_console.print(f"results written to [bold]{target}[/]")
+            err_console.print(f"[bold yellow]warning:[/] {escape(warning)}")
+        _print_notes(data.notes)
+        out_console.print(f"results written to [bold]{escape(str(target))}[/]")
+
+    _guard(debug, work)
+
+
+def _print_notes(notes: list[str]) -> None:
+    for note in notes:
+        out_console.print(f"[bold yellow]note:[/] {escape(note)}", highlight=False)
+
+
+@app.command()
+def profiles(
+    case: CaseArg,
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Folder for profiles.csv.", show_default=False),
+    ],
+    debug: DebugOpt = False,
+) -> None:
+    """Write the hourly profiles a case uses (generated from its location) to DIR/profiles.csv."""
+    from rich.table import Table
+
+    from dispatch.case.loader import load_case
+    from dispatch.case.profile_table import STAT_LABELS, case_profile_table
+    from dispatch.profiles import profile_statistics, write_profiles_csv
+
+    def work() -> None:
+        data = load_case(case)
+        table = case_profile_table(data)
+        path = write_profiles_csv(table, out / "profiles.csv")
+        stats = profile_statistics(table)
+        view = Table(title=f"{data.case.name} {data.case.year}: annual statistics")
+        view.add_column("quantity")
+        view.add_column("value", justify="right")
+        view.add_column("unit")
+        for key, (label, unit, fmt) in STAT_LABELS.items():
+            if key in stats:
+                view.add_row(label, format(stats[key], fmt), unit)
+        out_console.print(view)
+        source = table.attrs.get("meta", {}).get("weather_source")
+        if source:
+            out_console.print(f"weather: {source}", highlight=False)
+        _print_notes(data.notes)
+        out_console.print(
+            f"profiles written to [bold]{escape(str(path))}[/] ({len(table.columns)} columns)"
+        )
 
     _guard(debug, work)
 
@@ -135,7 +186,7 @@ def validate(case: CaseArg, debug: DebugOpt = False) -> None:
         data = load_case(case)
         n = len(data.series)
         out_console.print(
-            f"{case}: valid ({data.case.name}, {data.case.year}, {n} hourly profiles)"
+            escape(f"{case}: valid ({data.case.name}, {data.case.year}, {n} hourly profiles)")
         )
 
     _guard(debug, work)

@@ -58,7 +58,7 @@ def energy_kwh(ts: pd.DataFrame, data: CaseData) -> dict[str, float]:
 
 
 def ratios(e: dict[str, float]) -> dict[str, float | None]:
-    """The rule ratios; ``None`` where the denominator is zero."""
+    """Return the rule ratios; ``None`` where the denominator is zero."""
 
     def div(a: float, b: float) -> float | None:
         return a / b if b > 0 else None
@@ -189,7 +189,7 @@ def summarize(
         "year": data.case.year,
         "status": solve.get("status", "optimal"),
         "method": method,
-        "objective_per_year": solve.get("objective", cost["total"]),
+        "objective_per_year": cost["total"],
         "currency": data.case.finance.currency,
         "capacities": caps,
         "energy_mwh": {k: v / KWH_PER_MWH for k, v in e.items()},
