@@ -23,11 +23,16 @@ _API = {
     "Horizon": "dispatch.model.horizon",
     "SolverOptions": "dispatch.model.solve",
     "Result": "dispatch.results.result",
+    "DispatchError": "dispatch.errors",
+    "CaseError": "dispatch.errors",
+    "InfeasibleError": "dispatch.errors",
+    "SolverError": "dispatch.errors",
 }
 
 if TYPE_CHECKING:
     from dispatch.api import load_results, run
     from dispatch.case.loader import CaseData, load_case
+    from dispatch.errors import CaseError, DispatchError, InfeasibleError, SolverError
     from dispatch.model.horizon import Horizon
     from dispatch.model.solve import SolverOptions
     from dispatch.results.result import Result
@@ -50,6 +55,10 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "CaseData",
+    "CaseError",
+    "DispatchError",
+    "InfeasibleError",
+    "SolverError",
     "Horizon",
     "Result",
     "SolverOptions",

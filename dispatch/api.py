@@ -23,7 +23,7 @@ def run(
     case: str | Path | CaseData,
     out: str | Path | None = None,
     *,
-    method: str = "exact",
+    method: str | None = None,
     options: SolverOptions | None = None,
     horizon: Horizon | None = None,
     **solve_args: Any,
@@ -38,8 +38,9 @@ def run(
     out : str or pathlib.Path, optional
         Also write the results folder here (summary, tables, case, inputs and
         ``report.html``), atomically, as ``dispatch run --out`` does.
-    method : str
-        Solution method, passed to :func:`dispatch.runner.solve_case`.
+    method : str, optional
+        ``"auto"`` (typical days, then the full year) or ``"exact"``; the default of
+        :func:`dispatch.runner.solve_case` when omitted.
     options : SolverOptions, optional
         Solver limits and tolerances.
     horizon : Horizon, optional
@@ -55,7 +56,9 @@ def run(
     """
     from dispatch.runner import solve_case
 
-    output = solve_case(case, method=method, options=options, horizon=horizon, **solve_args)
+    if method is not None:
+        solve_args["method"] = method
+    output = solve_case(case, options=options, horizon=horizon, **solve_args)
     result = Result.from_output(output)
     if out is not None:
         result.write(out)

@@ -83,7 +83,7 @@ def test_cli_run_writes_the_report_and_report_rewrites_it(make_case, tmp_path):
     )
     out = tmp_path / "results"
     runner = CliRunner()
-    done = runner.invoke(app, ["run", str(path), "--out", str(out)])
+    done = runner.invoke(app, ["run", str(path), "--out", str(out), "--method", "exact"])
     assert done.exit_code == 0, done.output
     for name in (REPORT, CASE_FILE, INPUTS):
         assert (out / name).is_file(), name
@@ -100,3 +100,17 @@ def test_cli_report_of_a_missing_folder_is_one_line_exit_2(tmp_path):
     done = CliRunner().invoke(app, ["report", str(tmp_path / "missing")])
     assert done.exit_code == 2
     assert "does not exist" in done.output
+
+
+@pytest.mark.slow
+def test_full_year_report_draws_in_the_browser(tmp_path):
+    """The real thing: the example park's full-year report, in headless Chromium."""
+    if find_chromium() is None:
+        if os.environ.get("DISPATCH_REQUIRE_BROWSER"):
+            pytest.fail("chromium is required (DISPATCH_REQUIRE_BROWSER is set) but not found")
+        pytest.skip("chromium not installed")
+    result = dispatch.run(EXAMPLE, out=tmp_path / "example")
+    page = open_page(tmp_path / "example" / REPORT, timeout=180)
+    assert page.errors == [] and page.warnings == []
+    assert [u for u in page.requests if not u.startswith(ALLOWED_SCHEMES)] == []
+    assert sorted(page.value["drawn"]) == sorted(f"fig-{k}" for k in result.plot.catalogue())
