@@ -237,7 +237,14 @@ def dispatch_figure(
     )
     _layout(fig, title, "local time", "power [MW] (uses negative)", height=540)
     fig.update_layout(
-        legend={"orientation": "v", "y": 1.0, "yanchor": "top", "x": 1.01, "xanchor": "left"},
+        legend={
+            "orientation": "v",
+            "y": 1.0,
+            "yanchor": "top",
+            "x": 1.01,
+            "xanchor": "left",
+            "traceorder": "normal",  # by legendrank: as the stacks read, top to bottom
+        },
         margin={"r": 170, "t": 60},
     )
     fig.update_xaxes(
