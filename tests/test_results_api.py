@@ -11,7 +11,7 @@ import pytest
 import dispatch
 from dispatch.model.horizon import Horizon
 from dispatch.results.result import CASE_FILE, INPUTS, REPORT, ResultsError
-from tests.conftest import EXAMPLE, NO_RULES
+from tests.conftest import EXAMPLE, NO_RULES, REPO
 
 WEEK = 168
 
@@ -173,3 +173,17 @@ def test_load_results_errors_name_the_file(tmp_path):
     (tmp_path / "timeseries.csv").write_text("timestamp,load_kw\n")
     with pytest.raises(ResultsError, match="summary.json: cannot read JSON"):
         dispatch.load_results(tmp_path)
+
+
+def test_written_case_freezes_generated_profiles(tmp_path):
+    # a location-only case: its profiles are generated; the folder keeps them as data
+    original = dispatch.load_case(REPO / "cases" / "ordos-industrial.yaml")
+    result = dispatch.run(
+        original, method="exact", horizon=Horizon.full_year(original.case.year, 48)
+    )
+    folder = result.write(tmp_path / "res")
+    rerun = dispatch.load_case(folder / CASE_FILE)
+    assert rerun.case.load.electricity_kw.csv == INPUTS
+    assert sorted(rerun.series) == sorted(original.series)
+    for key, values in original.series.items():
+        np.testing.assert_allclose(rerun.series[key], values, rtol=1e-9, err_msg=key)

@@ -328,7 +328,9 @@ class Result:
             ins["timestamp"] = pd.to_datetime(ins["timestamp"]).dt.strftime("%Y-%m-%d %H:%M")
             ins.to_csv(folder / INPUTS, index=False, float_format="%.10g")
         if self.case is not None:
-            write_case(folder / CASE_FILE, self.case, self.data)
+            names = set(self.inputs.columns) if self.inputs is not None else set()
+            source = self.data.file if self.data is not None else None
+            write_case(folder / CASE_FILE, self.case, names, source)
         (folder / REPORT).write_text(self.report_html(), "utf-8")
 
     def write_report(self, path: str | Path | None = None) -> Path:
@@ -359,25 +361,39 @@ def inputs_table(data: CaseData) -> pd.DataFrame:
     return frame
 
 
-def write_case(path: Path, case: dict[str, Any], data: CaseData | None) -> None:
-    """Write the case as run, its file profiles redirected to ``inputs.csv``.
+def write_case(
+    path: Path, case: dict[str, Any], series: set[str], source_file: Path | None = None
+) -> None:
+    """Write the case as run, its hourly profiles redirected to ``inputs.csv``.
 
-    Profiles given as numbers stay numbers; every other profile becomes
+    Profiles given as numbers stay numbers. Every other profile the run used,
+    read from a CSV or generated from the location, becomes
     ``{csv: inputs.csv, column: <name>}``, so the folder re-runs on its own.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The YAML file to write.
+    case : dict
+        The validated case as a mapping.
+    series : set of str
+        Profiles present in ``inputs.csv`` (``load_kw``, ``import_price_per_kwh``...).
+    source_file : pathlib.Path, optional
+        The case file the run read, named in the header.
     """
     from dispatch.case.loader import _PROFILES
 
     out = json.loads(json.dumps(case))  # a deep copy of plain data
-    for series, dotted, _ in _PROFILES:
+    for name, dotted, _ in _PROFILES:
         node: Any = out
         parts = dotted.split(".")
         for part in parts[:-1]:
             node = node.get(part) if isinstance(node, dict) else None
-        if not isinstance(node, dict) or node.get(parts[-1]) is None:
-            continue
-        if not isinstance(node[parts[-1]], int | float):
-            node[parts[-1]] = {"csv": INPUTS, "column": series}
-    source = f" from {data.file}" if data is not None else ""
+        if not isinstance(node, dict) or name not in series:
+            continue  # the technology is absent, or the run had no such profile
+        if not isinstance(node.get(parts[-1]), int | float):
+            node[parts[-1]] = {"csv": INPUTS, "column": name}
+    source = f" from {source_file}" if source_file is not None else ""
     header = (
         f"# The case as run{source}, every default filled in.\n"
         f"# Hourly profiles read from {INPUTS} in this folder; "
