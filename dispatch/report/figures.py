@@ -82,7 +82,7 @@ def _stamps(ts: pd.DataFrame) -> pd.DatetimeIndex:
 
 
 def _hourly_x(stamps: pd.DatetimeIndex) -> dict[str, Any]:
-    """X coordinates of an hourly trace: start and step when the hours are regular.
+    """Return the x coordinates of an hourly trace: start and step when hours are regular.
 
     ``x0`` and ``dx`` [ms] instead of 8760 date strings per trace keep the report
     small; a leap year's skipped 29 February falls back to explicit stamps.
@@ -93,7 +93,7 @@ def _hourly_x(stamps: pd.DatetimeIndex) -> dict[str, Any]:
 
 
 def _f32(values: np.ndarray) -> np.ndarray:
-    """Plotted values in single precision (7 significant digits: half the bytes)."""
+    """Return plotted values in single precision (7 significant digits, half the bytes)."""
     return np.asarray(values, dtype=np.float32)
 
 
