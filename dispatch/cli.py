@@ -105,6 +105,7 @@ def run(
             err_console.print(f"[bold yellow]warning:[/] {escape(warning)}")
         _print_notes(data.notes)
         out_console.print(f"results written to [bold]{escape(str(target))}[/]")
+        out_console.print(f"report: [bold]{escape(str(target / 'report.html'))}[/]")
 
     _guard(debug, work)
 
