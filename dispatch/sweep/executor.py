@@ -179,7 +179,8 @@ class DaskExecutor(Executor):
         from dask.distributed import wait
 
         try:
-            done, _ = wait(list(futures), timeout=timeout, return_when="FIRST_COMPLETED")
+            with self.client.as_current():  # this client, not a global default one
+                done, _ = wait(list(futures), timeout=timeout, return_when="FIRST_COMPLETED")
         except TimeoutError:
             return set()
         return set(done)
