@@ -196,7 +196,7 @@ def sweep(
     from dispatch.sweep.overrides import resolve_overrides
     from dispatch.sweep.progress import RichProgress
 
-    def work() -> None:
+    def work() -> int:
         if method not in METHODS:
             raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
         base, scen = resolve_overrides(case, set_, scenario, scenarios)
@@ -224,7 +224,7 @@ def sweep(
             err_console.print(
                 f"interrupted: finished runs are kept in {out}; run the same command to resume"
             )
-            raise typer.Exit(130) from None
+            return 130
         failed = f", {outcome.failed} failed" if outcome.failed else ""
         out_console.print(
             f"{len(outcome.table)} of {len(plan.specs)} runs finished ({outcome.ran} now, "
@@ -234,8 +234,11 @@ def sweep(
         for run_id in outcome.failed_ids[:10]:
             row = outcome.table.set_index("run_id").loc[run_id]
             err_console.print(f"[yellow]failed:[/] {run_id}: {row['status']}: {row['error']}")
+        return 0
 
-    _guard(debug, work)
+    code = _guard(debug, work)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()

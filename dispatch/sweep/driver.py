@@ -282,9 +282,7 @@ def run_sweep(
             if time.monotonic() - last_table > TABLE_EVERY_SECONDS:
                 table()
                 last_table = time.monotonic()
-    except BaseException:
-        for fut in inflight:
-            fut.cancel()
+    except BaseException:  # Ctrl-C: keep the table of finished runs; the caller stops the rest
         table()
         progress.stop()
         raise

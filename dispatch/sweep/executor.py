@@ -137,11 +137,11 @@ class LocalPool(Executor):
         if cancel:
             # Solves are in C and cannot be interrupted from Python: stop the processes.
             processes = list((getattr(self._pool, "_processes", None) or {}).values())
-            self._pool.shutdown(wait=False, cancel_futures=True)
             for proc in processes:
                 proc.terminate()
             for proc in processes:
                 proc.join(timeout=5)
+            self._pool.shutdown(wait=True)  # the pool sees its dead workers and fails the rest
         else:
             self._pool.shutdown(wait=True)
 
