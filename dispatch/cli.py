@@ -94,6 +94,13 @@ def run(
         typer.Option("--out", help="Results folder [default: results/<case name>/]."),
     ] = None,
     method: Annotated[str, typer.Option(help="Solution method: exact.")] = "exact",
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Solver wall-time limit [s].")
+    ] = None,
+    mip_gap: Annotated[
+        float | None, typer.Option("--mip-gap", help="Relative MIP gap [default: case, 0.005].")
+    ] = None,
+    threads: Annotated[int | None, typer.Option("--threads", help="Solver threads.")] = None,
     debug: DebugOpt = False,
     set_: SetOpt = None,
     scenario: ScenarioOpt = None,
@@ -103,6 +110,7 @@ def run(
     """Size and dispatch a park for one year and write the results."""
     from dispatch.case.loader import load_case
     from dispatch.model.horizon import Horizon
+    from dispatch.model.solve import SolverOptions
     from dispatch.results.terminal import print_summary
     from dispatch.results.write import write_results
     from dispatch.runner import METHODS, solve_case
@@ -115,10 +123,18 @@ def run(
         data = load_case(case, overrides or None)
         horizon = Horizon.full_year(data.case.year, hours) if hours else None
         target = out or Path("results") / data.case.name
+        cs = data.case.solver
+        options = SolverOptions(
+            time_limit_seconds=time_limit if time_limit is not None else cs.time_limit_seconds,
+            mip_gap=mip_gap if mip_gap is not None else cs.mip_gap,
+            threads=threads if threads is not None else cs.threads,
+        )
         with out_console.status(f"solving {data.case.name} ({method})..."):
-            result = solve_case(data, method=method, horizon=horizon)
+            result = solve_case(data, method=method, options=options, horizon=horizon)
         write_results(target, result.summary, result.timeseries)
         print_summary(result.summary, out_console)
+        for warning in result.summary["solve"].get("warnings", []):
+            err_console.print(f"[bold yellow]warning:[/] {warning}")
         out_console.print(f"results written to [bold]{target}[/]")
 
     _guard(debug, work)
@@ -162,15 +178,24 @@ def sweep(
         str | None,
         typer.Option(help="Run on a Dask cluster: scheduler address tcp://HOST:PORT."),
     ] = None,
-    solver_threads: Annotated[
+    threads: Annotated[
         int | None,
-        typer.Option(min=1, help="HiGHS threads per run [default: cores / workers; 1 on Dask]."),
+        typer.Option(
+            "--threads",
+            min=1,
+            help="Solver threads per run [default: cores / workers; 1 on Dask].",
+        ),
     ] = None,
     method: Annotated[str, typer.Option(help="Solution method: exact.")] = "exact",
     hours: HoursOpt = None,
     time_limit: Annotated[
         float | None,
-        typer.Option(min=0, help="HiGHS time limit per run [s].", show_default=False),
+        typer.Option(
+            "--time-limit", min=0, help="Solver wall-time limit per run [s] [default: case]."
+        ),
+    ] = None,
+    mip_gap: Annotated[
+        float | None, typer.Option("--mip-gap", help="Relative MIP gap [default: case, 0.005].")
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Recompute runs already finished.")
@@ -208,10 +233,11 @@ def sweep(
             method=method,
             hours=hours,
             time_limit_seconds=time_limit,
+            mip_gap=mip_gap,
         )
         progress = RichProgress(err_console)
         try:
-            with make_executor(workers, scheduler, solver_threads) as executor:
+            with make_executor(workers, scheduler, threads) as executor:
                 outcome = run_sweep(
                     plan,
                     executor,

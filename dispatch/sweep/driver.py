@@ -73,7 +73,9 @@ class SweepPlan:
         Digest of the case file and its profiles; a recorded run with another
         fingerprint is stale and runs again.
     time_limit_seconds : float or None
-        HiGHS time limit per run.
+        Solver time limit per run; ``None``: the case's ``solver:`` section.
+    mip_gap : float or None
+        Relative MIP gap; ``None``: the case's ``solver:`` section.
     """
 
     case_file: Path
@@ -82,6 +84,7 @@ class SweepPlan:
     hours: int | None = None
     fingerprint: str = ""
     time_limit_seconds: float | None = None
+    mip_gap: float | None = None
 
     @property
     def override_keys(self) -> list[str]:
@@ -115,6 +118,7 @@ class SweepPlan:
             hours=self.hours,
             solver_threads=solver_threads,
             time_limit_seconds=self.time_limit_seconds,
+            mip_gap=self.mip_gap,
         )
 
 
@@ -126,6 +130,7 @@ def plan_sweep(
     method: str = "exact",
     hours: int | None = None,
     time_limit_seconds: float | None = None,
+    mip_gap: float | None = None,
 ) -> SweepPlan:
     """Expand a sweep and check its base case once, before anything runs.
 
@@ -144,7 +149,9 @@ def plan_sweep(
     hours : int, optional
         First hours of the year as the horizon; ``None`` for the full year.
     time_limit_seconds : float, optional
-        HiGHS time limit per run.
+        Solver time limit per run [s]; default: the case's ``solver:`` section.
+    mip_gap : float, optional
+        Relative MIP gap; default: the case's ``solver:`` section.
 
     Raises
     ------
@@ -158,7 +165,9 @@ def plan_sweep(
         digest.update(name.encode())
         digest.update(base.series[name].tobytes())
     specs = expand(grid, overrides, explicit, method, hours)
-    return SweepPlan(path, specs, method, hours, digest.hexdigest()[:16], time_limit_seconds)
+    return SweepPlan(
+        path, specs, method, hours, digest.hexdigest()[:16], time_limit_seconds, mip_gap
+    )
 
 
 @dataclass

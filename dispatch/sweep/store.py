@@ -42,13 +42,13 @@ RECORD = "record.json"
 META = "sweep.json"
 TABLE_CSV = "sweep.csv"
 TABLE_PARQUET = "sweep.parquet"
-OK_STATUSES = ("optimal", "feasible")
+OK_STATUSES = ("optimal", "feasible", "time_limit")
 """Statuses of runs that produced results; every other status is a failure."""
 
 LEADING_COLUMNS = ("run_id", "scenario")
 RESULT_COLUMNS = ("status", "objective_per_year")
 TRAILING_COLUMNS = (
-    "rules_ok", "tco2_per_year", "solve_seconds", "run_seconds", "error", "worker",
+    "rules_ok", "tco2_per_year", "solve_seconds", "mip_gap", "run_seconds", "error", "worker",
     "profiles_cached",
 )  # fmt: skip
 
@@ -65,7 +65,8 @@ def row_of(spec: RunSpec, result: RunResult) -> dict[str, Any]:
     Columns: ``run_id``, ``scenario``, one per override key (dotted), ``status``,
     ``objective_per_year`` [currency/year], every capacity (``pv_kw``, ``battery_kwh`` ...),
     the ratios of ``summary.json`` [fraction], ``rule_<name>_ok`` per rule, ``rules_ok``,
-    ``tco2_per_year`` [t/year], ``solve_seconds`` (HiGHS), ``run_seconds`` (whole run),
+    ``tco2_per_year`` [t/year], ``solve_seconds`` (HiGHS), ``mip_gap`` (relative gap
+    reached), ``run_seconds`` (whole run),
     ``error``, ``worker`` and ``profiles_cached``.
     """
     row: dict[str, Any] = {"run_id": spec.run_id, "scenario": spec.scenario}
@@ -81,6 +82,7 @@ def row_of(spec: RunSpec, result: RunResult) -> dict[str, Any]:
         row["rules_ok"] = s.get("rules_ok")
         row["tco2_per_year"] = s.get("emissions", {}).get("tco2_per_year")
         row["solve_seconds"] = s.get("solve", {}).get("solve_seconds")
+        row["mip_gap"] = s.get("solve", {}).get("mip_gap")
     row["run_seconds"] = result.seconds
     row["error"] = result.error
     row["worker"] = result.worker

@@ -27,6 +27,7 @@ import pandas as pd
 
 from dispatch.case.loader import _PROFILES, CaseData, apply_overrides, load_case, validate
 from dispatch.errors import CaseError, InfeasibleError, SolverError
+from dispatch.model.solve import SolverOptions
 
 PROFILE_KEYS = tuple(key for _, key, _ in _PROFILES) + ("year",)
 """Case keys whose value changes the hourly arrays (``year`` picks the calendar)."""
@@ -59,9 +60,11 @@ class RunTask:
     hours : int or None
         First ``hours`` hours of the year as a cyclic horizon; ``None``: the full year.
     solver_threads : int or None
-        HiGHS threads for this run.
+        Solver threads for this run (set by the executor); ``None``: the case's.
     time_limit_seconds : float or None
-        HiGHS wall-time limit.
+        Solver wall-time limit [s]; ``None``: the case's.
+    mip_gap : float or None
+        Relative MIP gap; ``None``: the case's.
     """
 
     run_id: str
@@ -71,6 +74,20 @@ class RunTask:
     hours: int | None = None
     solver_threads: int | None = None
     time_limit_seconds: float | None = None
+    mip_gap: float | None = None
+
+    def options(self, data: CaseData) -> SolverOptions:
+        """Return solver options: this task's where given, else the case's ``solver:`` section."""
+        cs = data.case.solver
+        return SolverOptions(
+            time_limit_seconds=_first(self.time_limit_seconds, cs.time_limit_seconds),
+            mip_gap=_first(self.mip_gap, cs.mip_gap),
+            threads=_first(self.solver_threads, cs.threads),
+        )
+
+
+def _first(*values: Any) -> Any:
+    return next((v for v in values if v is not None), None)
 
 
 @dataclass
@@ -82,7 +99,8 @@ class RunResult:
     run_id : str
         The run's id.
     status : str
-        ``optimal`` or ``feasible`` on success; ``infeasible``, ``invalid`` (case error),
+        ``optimal`` or ``time_limit`` (stopped early with a solution) on success;
+        ``infeasible``, ``invalid`` (case error),
         ``solver_error`` or ``error`` (anything else) on failure.
     summary : dict or None
         ``summary.json`` content of a solved run.
@@ -176,7 +194,6 @@ def run_task(task: RunTask) -> RunResult:
         Summary and hourly table, or the error.
     """
     from dispatch.model.horizon import Horizon
-    from dispatch.model.solve import SolverOptions
     from dispatch.runner import solve_case
 
     start = time.perf_counter()
@@ -185,10 +202,7 @@ def run_task(task: RunTask) -> RunResult:
     try:
         data, cached = load(task.case_file, task.overrides)
         horizon = Horizon.full_year(data.case.year, task.hours) if task.hours else None
-        options = SolverOptions(
-            threads=task.solver_threads, time_limit_seconds=task.time_limit_seconds
-        )
-        out = solve_case(data, method=task.method, options=options, horizon=horizon)
+        out = solve_case(data, method=task.method, options=task.options(data), horizon=horizon)
     except Exception as exc:  # a failing run is a result, not the end of the sweep
         status = next((s for cls, s in _FAILURES if isinstance(exc, cls)), "error")
         message = " / ".join(str(exc).splitlines()) or type(exc).__name__

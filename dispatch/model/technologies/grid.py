@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from dispatch.model.technologies.base import Expr, Technology, values
+from dispatch.model.technologies.base import ExclusivePair, Expr, Technology, values
 
 MONTHS_PER_YEAR = 12
 
@@ -44,6 +44,15 @@ class Grid(Technology):
             b.export_limit = pyo.Constraint(
                 steps, rule=lambda b, t: b.export_kw[t] <= b.connection_kw
             )
+
+    def exclusive_pairs(self, b: pyo.Block) -> list[ExclusivePair]:
+        """(X2) no import and export in the same hour; bounded by the connection."""
+        if not self.spec.export_allowed:
+            return []
+        bound = self.spec.connection_kw
+        if bound is None:
+            bound = self.spec.max_connection_kw
+        return [ExclusivePair("import_export", b.import_kw, b.export_kw, bound)]
 
     def electricity(self, b: pyo.Block, t: int) -> Expr:
         """``import_kw[t] - export_kw[t]`` (in B1)."""
