@@ -280,7 +280,8 @@ def compare(
     from dispatch.sweep.store import load_sweep
 
     def work() -> None:
-        shown = display_table(load_sweep(folder)).drop(columns=["run_id"])
+        full = display_table(load_sweep(folder))
+        shown = full.drop(columns=["run_id", "error"], errors="ignore")
         table = Table(title=f"{folder}: {len(shown)} runs, cheapest first (# = row of sweep.csv)")
         table.add_column("#", justify="right")
         for col in shown.columns:
@@ -291,6 +292,9 @@ def compare(
         out_console.print(table)
         if len(shown) > rows:
             out_console.print(f"... {len(shown) - rows} more rows (--rows)")
+        failed = full[full["error"].notna()] if "error" in full else full.iloc[:0]
+        for number, rec in failed.head(rows).iterrows():
+            err_console.print(f"[yellow]#{number + 1}[/] {rec['status']}: {rec['error']}")
         out_console.print(f"figures written to [bold]{write_compare(folder)}[/]")
 
     _guard(debug, work)

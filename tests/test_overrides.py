@@ -187,3 +187,19 @@ def test_cli_unknown_scenario_exits_2(make_case, tmp_path):
     result = runner.invoke(app, ["run", str(case), "--scenario", "x"])
     assert result.exit_code == 2
     assert "no scenarios file" in result.output
+
+
+def test_shipped_scenarios_file_applies_to_the_example_case():
+    from tests.conftest import EXAMPLE
+
+    scen = read_scenarios(EXAMPLE.with_name("example-park.scenarios.yaml"))
+    runs = scen.explicit_runs()
+    assert len(runs) == 4
+    for name in scen.names():
+        load_case(EXAMPLE, scen.resolve(name))  # every set validates with the case
+    label, overrides = runs[2]
+    assert label == "cheap_storage_no_export"
+    data = load_case(EXAMPLE, overrides)
+    assert data.case.grid.export_allowed is False
+    assert data.case.technologies.battery.capex_per_kwh == 450
+    assert load_case(EXAMPLE, runs[3][1]).case.technologies.wind is None

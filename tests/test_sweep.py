@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 import dispatch
 from dispatch.cli import app
 from dispatch.errors import CaseError
+from dispatch.sweep.compare import main_effects
 from dispatch.sweep.driver import plan_sweep, run_sweep
 from dispatch.sweep.executor import DaskExecutor, LocalPool
 from dispatch.sweep.grid import expand, parse_grid
@@ -253,3 +254,26 @@ def test_cli_sweep_and_compare(make_case, tmp_path):
     assert shown.exit_code == 0, shown.output
     page = (out / "compare.html").read_text()
     assert "Cost sensitivity" in page and f"Cost and sizes against {PRICE}" in page
+    # main effects, recomputed from the hand-derived optima
+    cost = {(c, p): pv_optimum(c, p)[1] for c in (100, 3000) for p in (0.5, 1.0)}
+    effects = main_effects(load_sweep(out), [PV_CAPEX, PRICE]).set_index("parameter")
+    mean = sum(cost.values()) / 4
+    for key, lows, highs in (
+        (PV_CAPEX, [(100, 0.5), (100, 1.0)], [(3000, 0.5), (3000, 1.0)]),
+        (PRICE, [(100, 0.5), (3000, 0.5)], [(100, 1.0), (3000, 1.0)]),
+    ):
+        row = effects.loc[key]
+        assert row["base_mean"] == pytest.approx(mean, rel=1e-7)
+        assert row["low_mean"] == pytest.approx(sum(cost[k] for k in lows) / 2, rel=1e-7)
+        assert row["high_mean"] == pytest.approx(sum(cost[k] for k in highs) / 2, rel=1e-7)
+    # the price moves cost more than the PV capex here: it comes first
+    assert list(effects.index) == [PRICE, PV_CAPEX]
+
+
+def test_null_is_a_level_of_its_own():
+    table = pd.DataFrame({"k": [None, 10.0, None, 10.0], "status": ["optimal"] * 4})
+    table["objective_per_year"] = [1.0, 3.0, 2.0, 6.0]
+    row = main_effects(table, ["k"]).iloc[0]
+    # text levels keep the order they first appear in
+    assert (row["low_value"], row["high_value"]) == ("null", "10")
+    assert (row["low_mean"], row["high_mean"], row["swing"]) == (1.5, 4.5, 3.0)

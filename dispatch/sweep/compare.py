@@ -53,6 +53,22 @@ def solved(table: pd.DataFrame) -> pd.DataFrame:
     return table[table["status"].isin(OK_STATUSES)]
 
 
+def with_null_levels(table: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
+    """Return the table with ``null`` made a level of its own where a parameter was set to it.
+
+    A parameter column holding both values and nulls (``grid.max_connection_kw=null,10``)
+    becomes text (``"null"``, ``"10"``), so that "no limit" is compared like any other value.
+    """
+    out = table.copy()
+    for p in parameters:
+        if p in out and out[p].isna().any() and out[p].notna().any():
+            out[p] = [
+                "null" if pd.isna(v) else (f"{v:g}" if isinstance(v, float) else str(v))
+                for v in out[p]
+            ]
+    return out
+
+
 def _levels(values: pd.Series) -> list[Any]:
     """Distinct values of a parameter, numbers ascending, anything else in order seen."""
     distinct = list(dict.fromkeys(values.dropna().tolist()))
@@ -83,7 +99,7 @@ def main_effects(
         ``base_mean`` (all solved runs), ``swing`` (max minus min of the means per value),
         sorted by swing, largest first. Parameters with one value among solved runs are left out.
     """
-    ok = solved(table)
+    ok = solved(with_null_levels(table, parameters))
     base = float(ok[metric].mean()) if len(ok) else float("nan")
     rows = []
     for p in parameters:
@@ -133,7 +149,7 @@ def tornado(effects: pd.DataFrame, currency: str = "CNY") -> go.Figure:
 
 def against_parameter(table: pd.DataFrame, parameter: str, parameters: list[str]) -> go.Figure:
     """Cost and each capacity against one parameter, a line per setting of the others."""
-    ok = solved(table)
+    ok = solved(with_null_levels(table, parameters))
     metrics = [OBJECTIVE] + [c for c in capacity_columns(table) if ok[c].abs().sum() > 0]
     cols = min(3, len(metrics))
     rows = -(-len(metrics) // cols)
