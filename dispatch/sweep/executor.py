@@ -22,6 +22,8 @@ from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from dispatch.errors import CaseError, Problem
+
 
 def available_cores() -> int:
     """Cores this process may use (CPU affinity where the platform tells it)."""
@@ -161,7 +163,11 @@ class DaskExecutor(Executor):
         from dask.distributed import Client
 
         self._own = not isinstance(scheduler, Client)
-        self.client = Client(scheduler, set_as_default=False) if self._own else scheduler
+        try:
+            self.client = Client(scheduler, set_as_default=False) if self._own else scheduler
+        except (OSError, TimeoutError, ValueError) as exc:
+            where = Problem("--scheduler", str(scheduler), f"cannot connect: {exc}")
+            raise CaseError([where]) from None
         threads = self.client.nthreads()
         self.slots = max(1, sum(threads.values()))
         self.solver_threads = solver_threads or 1

@@ -8,7 +8,9 @@ sweep, so Dask workers need no shared disk.
 Profiles are read once per worker process: loaded cases are cached by case file
 (path, size, modification time) and by the overrides that change profiles
 (profile keys, their sections, and ``year``). Other overrides are applied to the
-cached case and re-validated, reusing its hourly arrays.
+cached case and re-validated, reusing its hourly arrays. This assumes the arrays
+depend only on the keys of ``dispatch.case.loader._PROFILES`` and ``year``; a profile
+derived from other keys (a tariff calendar) must add them to :data:`PROFILE_KEYS`.
 """
 
 from __future__ import annotations
