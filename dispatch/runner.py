@@ -101,5 +101,6 @@ def solve_case(
     solve_report["seconds"] = time.perf_counter() - start
     solve_report["mip_gap_limit"] = options.mip_gap
     summary = summarize(ts, caps, data, solve_report, method)
+    summary["notes"] = list(data.notes)  # e.g. heat beyond heat-pump reach goes to the boiler
     summary["unit_counts"] = extract.unit_counts(built)
     return RunOutput(summary=summary, timeseries=ts, data=data, timings=timings)

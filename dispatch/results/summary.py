@@ -189,7 +189,7 @@ def summarize(
         "year": data.case.year,
         "status": solve.get("status", "optimal"),
         "method": method,
-        "objective_per_year": solve.get("objective", cost["total"]),
+        "objective_per_year": cost["total"],
         "currency": data.case.finance.currency,
         "capacities": caps,
         "energy_mwh": {k: v / KWH_PER_MWH for k, v in e.items()},
