@@ -47,7 +47,7 @@ ScenariosOpt = Annotated[
     Path | None,
     typer.Option(
         "--scenarios",
-        help="Scenarios file [default: CASE.scenarios.yaml or scenarios.yaml next to the case].",
+        help="Scenarios file \\[default: CASE.scenarios.yaml or scenarios.yaml next to the case].",
         show_default=False,
     ),
 ]
@@ -216,7 +216,7 @@ def sweep(
     scenarios: ScenariosOpt = None,
     workers: Annotated[
         int | None,
-        typer.Option(min=1, help="Local worker processes [default: the number of cores]."),
+        typer.Option(min=1, help="Local worker processes \\[default: the number of cores]."),
     ] = None,
     scheduler: Annotated[
         str | None,
@@ -227,7 +227,7 @@ def sweep(
         typer.Option(
             "--threads",
             min=1,
-            help="Solver threads per run [default: cores / workers; 1 on Dask].",
+            help="Solver threads per run \\[default: cores / workers; 1 on Dask].",
         ),
     ] = None,
     method: Annotated[str, typer.Option(help="Solution method: exact.")] = "exact",
@@ -235,17 +235,20 @@ def sweep(
     time_limit: Annotated[
         float | None,
         typer.Option(
-            "--time-limit", min=0, help="Solver wall-time limit per run [s] [default: case]."
+            "--time-limit", min=0, help="Solver wall-time limit per run \\[s] \\[default: case]."
         ),
     ] = None,
     mip_gap: Annotated[
-        float | None, typer.Option("--mip-gap", help="Relative MIP gap [default: case, 0.005].")
+        float | None, typer.Option("--mip-gap", help="Relative MIP gap \\[default: case, 0.005].")
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Recompute runs already finished.")
     ] = False,
     resume: Annotated[
-        bool, typer.Option("--resume", help="Skip runs already finished (the default).")
+        bool,
+        typer.Option(
+            "--resume", help="Skip runs already finished (the default).", show_default=False
+        ),
     ] = True,
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Recompute runs recorded as failed.")
