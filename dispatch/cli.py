@@ -93,7 +93,10 @@ def run(
         Path | None,
         typer.Option("--out", help="Results folder [default: results/<case name>/]."),
     ] = None,
-    method: Annotated[str, typer.Option(help="Solution method: exact.")] = "exact",
+    method: Annotated[
+        str,
+        typer.Option(help="auto: typical-day sizing + full-year dispatch; exact: full model."),
+    ] = "auto",
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", help="Solver wall-time limit [s].")
     ] = None,

@@ -435,6 +435,12 @@ class Solver(Schema):
     threads: Annotated[int, Field(ge=1, le=256)] | None = Field(
         None, description="Solver threads; null lets HiGHS choose."
     )
+    typical_days: Annotated[int, Field(ge=2, le=365)] = Field(
+        48, description="method auto: typical days of the sizing model (extreme days on top)."
+    )
+    corrections: Annotated[int, Field(ge=0, le=10)] = Field(
+        1, description="method auto: full-year price corrections of the typical-day sizes."
+    )
 
 
 class Case(Schema):

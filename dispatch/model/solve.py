@@ -130,12 +130,17 @@ def solve(built: BuiltModel, options: SolverOptions | None = None) -> SolveInfo:
 
 
 def solve_loaded(
-    hm: HighsModel, built: BuiltModel, options: SolverOptions, strict: bool | None = None
+    hm: HighsModel,
+    built: BuiltModel,
+    options: SolverOptions,
+    strict: bool | None = None,
+    presolved: bool = False,
 ) -> SolveInfo:
     """Run HiGHS on a model already passed to it, adding strict-physics binaries lazily.
 
     The solution stays in ``hm``; call ``hm.load_into_pyomo()`` to read it in Pyomo.
-    ``strict`` overrides the case's ``physics`` setting.
+    ``strict`` overrides the case's ``physics`` setting. ``presolved`` means HiGHS
+    already holds the optimum of the current model: the first run is skipped.
     """
     start = time.perf_counter()
     deadline = None if options.time_limit_seconds is None else start + options.time_limit_seconds
@@ -147,9 +152,10 @@ def solve_loaded(
     solve_seconds, rounds, added = 0.0, 0, 0
     warnings: list[str] = []
     while True:
-        stats = _run(hm, deadline)
+        stats = hm.last_stats if presolved and hm.last_stats else _run(hm, deadline)
+        presolved = False
         solve_seconds += stats.seconds
-        _check(stats, built)
+        check_run(stats)
         if not strict or not stats.has_solution or stats.status != "optimal":
             break
         new = _violations(hm, pairs, guarded)
@@ -194,7 +200,7 @@ def _run(hm: HighsModel, deadline: float | None) -> RunStats:
     return hm.run()
 
 
-def _check(stats: RunStats, built: BuiltModel) -> None:
+def check_run(stats: RunStats) -> None:
     """Raise the right error for a run that gave no usable solution."""
     status = stats.status
     if status == "optimal" or (stats.has_solution and "limit" in status):

@@ -21,7 +21,6 @@ from dispatch.model.technologies.base import (
     values,
 )
 
-
 TIE_BREAK_PER_KWH = 1e-5
 """Cost per kWh charged or discharged that breaks ties between curtailing surplus and
 burning it in charge-discharge losses (docs/formulation.md, O2). It changes the
@@ -120,8 +119,10 @@ class Battery(Technology):
         decay = keep**length
         b.soc_link = pyo.Constraint(  # (S6)
             range(n_days),
-            rule=lambda b, d: b.soc_start_kwh[(d + 1) % n_days]
-            == decay * b.soc_start_kwh[d] + b.delta_kwh[seq[d] * length + length - 1],
+            rule=lambda b, d: (
+                b.soc_start_kwh[(d + 1) % n_days]
+                == decay * b.soc_start_kwh[d] + b.delta_kwh[seq[d] * length + length - 1]
+            ),
         )
         hi, lo = s.soc_max_fraction, s.soc_min_fraction
         b.soc_upper = pyo.Constraint(  # (S8)
@@ -130,8 +131,9 @@ class Battery(Technology):
         )
         b.soc_lower = pyo.Constraint(
             range(n_days),
-            rule=lambda b, d: decay * b.soc_start_kwh[d] + b.delta_min_kwh[seq[d]]
-            >= lo * b.energy_kwh,
+            rule=lambda b, d: (
+                decay * b.soc_start_kwh[d] + b.delta_min_kwh[seq[d]] >= lo * b.energy_kwh
+            ),
         )
         b.charge_max = pyo.Constraint(steps, rule=lambda b, t: b.charge_kw[t] <= b.power_kw)
         b.discharge_max = pyo.Constraint(steps, rule=lambda b, t: b.discharge_kw[t] <= b.power_kw)
@@ -156,9 +158,11 @@ class Battery(Technology):
 
     def exclusive_pairs(self, b: pyo.Block) -> list[ExclusivePair]:
         """(X1) no charging and discharging in the same hour; bounded by the power rating."""
-        return [ExclusivePair(
-            "charge_discharge", b.charge_kw, b.discharge_kw, self.spec.max_kw, b.power_kw
-        )]
+        return [
+            ExclusivePair(
+                "charge_discharge", b.charge_kw, b.discharge_kw, self.spec.max_kw, b.power_kw
+            )
+        ]
 
     def unit_counts(self, b: pyo.Block) -> dict[str, int]:
         """Containers added, when the battery comes in containers."""
