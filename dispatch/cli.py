@@ -233,7 +233,10 @@ def sweep(
             help="Solver threads per run \\[default: cores / workers; 1 on Dask].",
         ),
     ] = None,
-    method: Annotated[str, typer.Option(help="Solution method: exact.")] = "exact",
+    method: Annotated[
+        str,
+        typer.Option(help="auto: typical-day sizing + full-year dispatch; exact: full model."),
+    ] = "auto",
     hours: HoursOpt = None,
     time_limit: Annotated[
         float | None,

@@ -22,7 +22,7 @@ from dispatch.sweep.driver import plan_sweep, run_sweep
 from dispatch.sweep.executor import DaskExecutor, LocalPool
 from dispatch.sweep.grid import expand, parse_grid
 from dispatch.sweep.store import RECORD, load_sweep
-from dispatch.sweep.worker import affects_profiles
+from dispatch.sweep.worker import affects_profiles, clear_cache, load
 from tests.conftest import REPO
 from tests.sweep_cases import PRICE, PV_CAPEX, pv_battery_case, pv_case, pv_optimum
 
@@ -148,9 +148,13 @@ def test_resume_skips_finished_runs_force_recomputes(make_case, tmp_path, pool):
 
 
 def test_profiles_are_read_once_per_worker(make_case, tmp_path):
-    assert affects_profiles(PRICE) and affects_profiles("year")
-    assert affects_profiles("technologies.pv") and affects_profiles("technologies")
-    assert not affects_profiles(PV_CAPEX)
+    for key in (PRICE, "year", "technologies.pv", "technologies", "technologies.pv.tilt_deg"):
+        assert affects_profiles(key), key
+    for key in ("location.latitude", "load.park_type", "technologies.heat_pump.sink_temperature_c"):
+        assert affects_profiles(key), key
+    assert affects_profiles("technologies.pv.a_key_added_later")  # unknown: safe side
+    for key in (PV_CAPEX, "rules.self_use_min_of_consumption", "finance", "grid.export_allowed"):
+        assert not affects_profiles(key), key
     case = pv_case(make_case)
     with LocalPool(workers=1) as one:
         capex = run_sweep(
@@ -202,6 +206,8 @@ def _sweep_cmd(case: Path, out: Path) -> list[str]:
         "technologies.pv.capex_per_kw=2000,2800",
         "--hours",
         "240",
+        "--method",
+        "exact",
         "--workers",
         "1",
     ]
@@ -277,3 +283,14 @@ def test_null_is_a_level_of_its_own():
     # text levels keep the order they first appear in
     assert (row["low_value"], row["high_value"]) == ("null", "10")
     assert (row["low_mean"], row["high_mean"], row["swing"]) == (1.5, 4.5, 3.0)
+
+
+def test_override_of_a_technology_the_case_lacks_loads_afresh(make_case):
+    case = str(pv_case(make_case))
+    clear_cache()
+    assert load(case, {})[1] is False
+    data, cached = load(case, {PV_CAPEX: 5})
+    assert cached and data.case.technologies.pv.capex_per_kw == 5
+    assert data.raw["technologies"]["pv"]["capex_per_kw"] == 5
+    data, cached = load(case, {"technologies.battery.capex_per_kwh": 300})
+    assert not cached and data.case.technologies.battery.capex_per_kwh == 300

@@ -80,7 +80,7 @@ class SweepPlan:
 
     case_file: Path
     specs: list[RunSpec]
-    method: str = "exact"
+    method: str = "auto"
     hours: int | None = None
     fingerprint: str = ""
     time_limit_seconds: float | None = None
@@ -127,7 +127,7 @@ def plan_sweep(
     grid: dict[str, list[Any]] | None = None,
     overrides: dict[str, Any] | None = None,
     explicit: list[tuple[str | None, dict[str, Any]]] | None = None,
-    method: str = "exact",
+    method: str = "auto",
     hours: int | None = None,
     time_limit_seconds: float | None = None,
     mip_gap: float | None = None,

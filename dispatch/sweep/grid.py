@@ -131,7 +131,7 @@ def expand(
     grid: dict[str, list[Any]] | None,
     base: dict[str, Any] | None = None,
     explicit: list[tuple[str | None, dict[str, Any]]] | None = None,
-    method: str = "exact",
+    method: str = "auto",
     hours: int | None = None,
 ) -> list[RunSpec]:
     """Return every run of a sweep: explicit runs (or the base alone) times the grid product.

@@ -5,12 +5,13 @@ raises for a failing run: the error comes back in the :class:`RunResult`, so the
 sweep records it and goes on. Files are written by the process that drives the
 sweep, so Dask workers need no shared disk.
 
-Profiles are read once per worker process: loaded cases are cached by case file
-(path, size, modification time) and by the overrides that change profiles
-(profile keys, their sections, and ``year``). Other overrides are applied to the
-cached case and re-validated, reusing its hourly arrays. This assumes the arrays
-depend only on the keys of ``dispatch.case.loader._PROFILES`` and ``year``; a profile
-derived from other keys (a tariff calendar) must add them to :data:`PROFILE_KEYS`.
+Profiles are read (or generated from the location) once per worker process: loaded
+cases are cached by case file (path, size, modification time) and by every override
+that may change an hourly input. Only keys known to leave the hourly inputs alone
+(costs, lifetimes, size limits, efficiencies, rules, finance, solver settings: see
+:func:`affects_profiles`) are applied to a cached case, which is re-validated and keeps
+its hourly arrays. Any other key, including keys added to the schema later, loads the
+case afresh: a new key can cost a cache miss, never a wrong profile.
 """
 
 from __future__ import annotations
@@ -21,18 +22,34 @@ import socket
 import time
 import traceback
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from dispatch.case.loader import _PROFILES, CaseData, apply_overrides, load_case, validate
+from dispatch.case.loader import CaseData, apply_overrides, load_case, validate
+from dispatch.case.schema import Case
 from dispatch.errors import CaseError, InfeasibleError, SolverError
 from dispatch.model.solve import SolverOptions
 
-PROFILE_KEYS = tuple(key for _, key, _ in _PROFILES) + ("year",)
-"""Case keys whose value changes the hourly arrays (``year`` picks the calendar)."""
+PROFILE_FREE_SECTIONS = ("name", "finance", "rules", "solver")
+"""Case keys (and their sections) that never change an hourly input."""
+
+PROFILE_FREE_LEAVES = {
+    "technologies": (
+        "capex_per_kw", "capex_per_kwh", "capex_per_kw_th", "fixed_om_per_kw_year",
+        "fixed_om_per_kwh_year", "fixed_om_per_kw_th_year", "lifetime_years", "min_kw", "max_kw",
+        "min_kwh", "max_kwh", "min_kw_th", "max_kw_th", "charge_efficiency",
+        "discharge_efficiency", "soc_min_fraction", "soc_max_fraction", "self_discharge_per_hour",
+        "efficiency", "fuel_price_per_kwh", "emission_factor_kg_per_kwh_fuel",
+    ),
+    "grid": (
+        "capacity_charge_per_kw_month", "system_operation_fee_per_kwh", "connection_kw",
+        "max_connection_kw", "export_allowed",
+    ),
+}  # fmt: skip
+"""Leaves of ``technologies.<name>.`` and ``grid.`` that never change an hourly input."""
 
 CACHE_SIZE = 8
 """Loaded cases kept per worker process (each holds a few 8760-value arrays)."""
@@ -72,7 +89,7 @@ class RunTask:
     run_id: str
     case_file: str
     overrides: dict[str, Any] = field(default_factory=dict)
-    method: str = "exact"
+    method: str = "auto"
     hours: int | None = None
     solver_threads: int | None = None
     time_limit_seconds: float | None = None
@@ -137,8 +154,27 @@ class RunResult:
 
 
 def affects_profiles(key: str) -> bool:
-    """Return True when overriding ``key`` can change a profile array."""
-    return any(p == key or p.startswith(key + ".") or key.startswith(p + ".") for p in PROFILE_KEYS)
+    """Return True unless ``key`` is known to leave every hourly input unchanged.
+
+    Known: ``name``, ``finance.*``, ``rules.*``, ``solver.*``, and the cost, lifetime,
+    size-limit and efficiency leaves of ``technologies.<name>`` and ``grid``
+    (:data:`PROFILE_FREE_LEAVES`). Profiles, ``year``, location, weather, load, PV and wind
+    design, heat-pump temperatures, and any key not listed count as changing them.
+    """
+    parts = key.split(".")
+    if parts[0] in PROFILE_FREE_SECTIONS:
+        return False
+    if parts[0] == "technologies" and len(parts) == 3:
+        return parts[2] not in PROFILE_FREE_LEAVES["technologies"]
+    if parts[0] == "grid" and len(parts) == 2:
+        return parts[1] not in PROFILE_FREE_LEAVES["grid"]
+    return True
+
+
+def _section_present(case: Case, key: str) -> bool:
+    """Return True unless ``key`` is a leaf of a technology the case does not have."""
+    parts = key.split(".")
+    return parts[0] != "technologies" or getattr(case.technologies, parts[1], None) is not None
 
 
 def load(case_file: str, overrides: dict[str, Any]) -> tuple[CaseData, bool]:
@@ -153,8 +189,8 @@ def load(case_file: str, overrides: dict[str, Any]) -> tuple[CaseData, bool]:
     """
     path = Path(case_file)
     stat = path.stat()
-    profile = {k: v for k, v in overrides.items() if affects_profiles(k)}
-    rest = {k: v for k, v in overrides.items() if k not in profile}
+    free = {k: v for k, v in overrides.items() if not affects_profiles(k)}
+    profile = {k: v for k, v in overrides.items() if k not in free}
     key = (
         str(path.resolve()),
         stat.st_size,
@@ -169,12 +205,16 @@ def load(case_file: str, overrides: dict[str, Any]) -> tuple[CaseData, bool]:
         base = _cache[key] = load_case(path, profile or None)
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
-    if not rest:
+    if not free:
         return base, cached
-    raw = apply_overrides(base.raw, rest, base.file)
-    return CaseData(case=validate(raw, base.file), file=base.file, series=base.series, raw=raw), (
-        cached
-    )
+    if not all(_section_present(base.case, k) for k in free):
+        # a technology the loaded case lacks (absent, or dropped when loading): load afresh
+        return load_case(path, overrides), False
+    # Apply to the loaded case (which may differ from the file: a heat pump dropped as out
+    # of reach), keep its hourly arrays, notes and site profiles.
+    case = validate(apply_overrides(base.case.model_dump(), free, base.file), base.file)
+    raw = apply_overrides(base.raw, free, base.file)
+    return replace(base, case=case, raw=raw), cached
 
 
 def clear_cache() -> None:
