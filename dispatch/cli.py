@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from dispatch.errors import DispatchError
 
@@ -71,7 +72,7 @@ def _guard(debug: bool, work: Callable[[], Any]) -> Any:
         if debug:
             traceback.print_exc()
         for line in str(exc).splitlines() or [type(exc).__name__]:
-            err_console.print(f"[bold red]error:[/] {line}", markup=True, highlight=False)
+            err_console.print(f"[bold red]error:[/] {escape(line)}", markup=True, highlight=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err_console.print("interrupted: no results were written")
@@ -80,7 +81,7 @@ def _guard(debug: bool, work: Callable[[], Any]) -> Any:
         if debug:
             traceback.print_exc()
         err_console.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+            f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
             "(run with --debug for details)"
         )
         raise typer.Exit(1) from None
@@ -119,9 +120,10 @@ def run(
     from dispatch.runner import METHODS, solve_case
     from dispatch.sweep.overrides import resolve_overrides
 
+    if method not in METHODS:  # a usage error: typer reports it and exits with 2
+        raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
+
     def work() -> None:
-        if method not in METHODS:
-            raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
         overrides, _ = resolve_overrides(case, set_, scenario, scenarios)
         data = load_case(case, overrides or None)
         horizon = Horizon.full_year(data.case.year, hours) if hours else None
@@ -137,16 +139,16 @@ def run(
         write_results(target, result.summary, result.timeseries)
         print_summary(result.summary, out_console)
         for warning in result.summary["solve"].get("warnings", []):
-            err_console.print(f"[bold yellow]warning:[/] {warning}")
+            err_console.print(f"[bold yellow]warning:[/] {escape(warning)}")
         _print_notes(data.notes)
-        out_console.print(f"results written to [bold]{target}[/]")
+        out_console.print(f"results written to [bold]{escape(str(target))}[/]")
 
     _guard(debug, work)
 
 
 def _print_notes(notes: list[str]) -> None:
     for note in notes:
-        out_console.print(f"[bold yellow]note:[/] {note}", highlight=False)
+        out_console.print(f"[bold yellow]note:[/] {escape(note)}", highlight=False)
 
 
 @app.command()
@@ -182,7 +184,9 @@ def profiles(
         if source:
             out_console.print(f"weather: {source}", highlight=False)
         _print_notes(data.notes)
-        out_console.print(f"profiles written to [bold]{path}[/] ({len(table.columns)} columns)")
+        out_console.print(
+            f"profiles written to [bold]{escape(str(path))}[/] ({len(table.columns)} columns)"
+        )
 
     _guard(debug, work)
 
@@ -196,7 +200,7 @@ def validate(case: CaseArg, debug: DebugOpt = False) -> None:
         data = load_case(case)
         n = len(data.series)
         out_console.print(
-            f"{case}: valid ({data.case.name}, {data.case.year}, {n} hourly profiles)"
+            escape(f"{case}: valid ({data.case.name}, {data.case.year}, {n} hourly profiles)")
         )
 
     _guard(debug, work)
@@ -274,9 +278,10 @@ def sweep(
     from dispatch.sweep.overrides import resolve_overrides
     from dispatch.sweep.progress import RichProgress
 
+    if method not in METHODS:  # a usage error: typer reports it and exits with 2
+        raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
+
     def work() -> int:
-        if method not in METHODS:
-            raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
         base, scen = resolve_overrides(case, set_, scenario, scenarios)
         plan = plan_sweep(
             case,
