@@ -122,7 +122,11 @@ def test_failing_runs_are_recorded_and_the_sweep_goes_on(make_case, tmp_path, po
 
 
 def _mtimes(out: Path) -> dict[str, int]:
-    return {p.parent.name: p.stat().st_mtime_ns for p in (out / "runs").glob(f"*/{RECORD}")}
+    """Modification times of finished runs' records (not of a temporary folder being written)."""
+    records = (out / "runs").glob(f"*/{RECORD}")
+    return {
+        p.parent.name: p.stat().st_mtime_ns for p in records if not p.parent.name.startswith(".")
+    }
 
 
 def test_resume_skips_finished_runs_force_recomputes(make_case, tmp_path, pool):
@@ -233,8 +237,9 @@ def test_killed_sweep_resumes_without_recomputing_finished_runs(make_case, tmp_p
     assert 1 <= len(finished) < 6, "the sweep was not cut off mid-way"
     done = subprocess.run(_sweep_cmd(case, out), env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert f"6 of 6 runs finished ({6 - len(finished)} now, {len(finished)} before)" in " ".join(
-        done.stdout.split()
+    said = " ".join(done.stdout.split())
+    assert f"6 of 6 runs finished ({6 - len(finished)} now, {len(finished)} before)" in said, (
+        said + done.stderr
     )
     after = _mtimes(out)
     assert len(after) == 6
