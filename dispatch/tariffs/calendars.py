@@ -476,7 +476,6 @@ def tariff(
         raise TariffPriceError(
             f"tariff {cal.name}: give either prices_per_kwh or flat_price_per_kwh (with ratios)"
         )
-    season_prices: dict[str, dict[str, float]] = {}
     if prices_per_kwh is not None:
         if ratios is not None:
             raise TariffPriceError(f"tariff {cal.name}: ratios need flat_price_per_kwh")
@@ -486,30 +485,36 @@ def tariff(
                 f"tariff {cal.name}: unknown periods {sorted(unknown)}; periods: {list(PERIODS)}"
             )
         given = {p: _check_price(p, v) for p, v in prices_per_kwh.items()}
-        for s in cal.seasons:
-            season_prices[s.name] = _select(cal, s, given, "prices_per_kwh")
-        return Tariff(cal, season_prices, "prices")
+        return _build(cal, {s.name: given for s in cal.seasons}, "prices")
     flat = _check_price("flat", flat_price_per_kwh)
     adder = _check_price("non_tou_adder", non_tou_adder_per_kwh)
+    by_season = {}
     for s in cal.seasons:
-        merged: dict[str, RatioSpec] = {**(cal.ratios or {}), **(s.ratios or {}), **(ratios or {})}
-        plain = resolve_ratios(merged)
-        given = {p: flat * r + adder for p, r in plain.items()}
-        season_prices[s.name] = _select(cal, s, given, "ratios")
-    return Tariff(cal, season_prices, "ratios")
+        # Ratios are to the flat price, so the flat ratio is 1 by definition.
+        merged = {"flat": 1.0, **(cal.ratios or {}), **(s.ratios or {}), **(ratios or {})}
+        by_season[s.name] = {p: flat * r + adder for p, r in resolve_ratios(merged).items()}
+    return _build(cal, by_season, "ratios")
 
 
-def _select(
-    cal: Calendar, season: Season, given: Mapping[str, float], what: str
-) -> dict[str, float]:
-    missing = cal.base_periods(season) - set(given)
+def _build(cal: Calendar, given: Mapping[str, Mapping[str, float]], basis: str) -> Tariff:
+    """Keep each season's prices for the periods it uses; report missing base prices at once."""
+    missing = {p for s in cal.seasons for p in cal.base_periods(s) - set(given[s.name])}
     if missing:
-        need = [p for p in PERIODS if p in cal.base_periods(season)]
+        need = {p for s in cal.seasons for p in cal.base_periods(s)}
+        optional = {p for s in cal.seasons for p in cal.optional_periods(s)} - need
+        what = "prices_per_kwh" if basis == "prices" else "ratios"
         raise TariffPriceError(
-            f"tariff {cal.name}, season {season.name}: {what} lacks "
-            f"{', '.join(p for p in PERIODS if p in missing)}; this calendar needs "
-            f"{', '.join(need)} (optional: "
-            f"{', '.join(p for p in PERIODS if p in cal.optional_periods(season))})"
+            f"tariff {cal.name}: {what} lacks {_ordered(missing)}; this calendar needs "
+            f"{_ordered(need)}" + (f" (optional: {_ordered(optional)})" if optional else "")
         )
-    wanted = cal.base_periods(season) | cal.optional_periods(season)
-    return {p: given[p] for p in PERIODS if p in wanted and p in given}
+    season_prices = {}
+    for s in cal.seasons:
+        wanted = cal.base_periods(s) | cal.optional_periods(s)
+        season_prices[s.name] = {
+            p: given[s.name][p] for p in PERIODS if p in wanted & set(given[s.name])
+        }
+    return Tariff(cal, season_prices, basis)
+
+
+def _ordered(periods: Collection[str]) -> str:
+    return ", ".join(p for p in PERIODS if p in periods)
