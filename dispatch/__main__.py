@@ -1,0 +1,5 @@
+"""Allow ``python -m dispatch``."""
+
+from dispatch.cli import main
+
+main()

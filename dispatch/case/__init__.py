@@ -1,0 +1,1 @@
+"""The case file: schema, defaults, loading and profile reading."""

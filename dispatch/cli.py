@@ -1,0 +1,112 @@
+"""The ``dispatch`` command line.
+
+Exit status: 0 solved, 2 invalid input, 3 infeasible, 4 solver trouble,
+1 an unexpected internal error (``--debug`` shows its traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from dispatch.errors import DispatchError
+
+app = typer.Typer(
+    name="dispatch",
+    help="Size and schedule an industrial park's energy system under China's green-power rules.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console()
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+CaseArg = Annotated[Path, typer.Argument(help="The case YAML file.", show_default=False)]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+
+
+def _guard(debug: bool, work: Callable[[], Any]) -> Any:
+    """Run ``work``; turn our errors into one-line messages and exit codes."""
+    try:
+        return work()
+    except DispatchError as exc:
+        if debug:
+            traceback.print_exc()
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            err_console.print(f"[bold red]error:[/] {line}", markup=True, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err_console.print("interrupted: no results were written")
+        raise typer.Exit(130) from None
+    except Exception as exc:  # an internal error: one line, traceback with --debug
+        if debug:
+            traceback.print_exc()
+        err_console.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+            "(run with --debug for details)"
+        )
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def run(
+    case: CaseArg,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Results folder [default: results/<case name>/]."),
+    ] = None,
+    method: Annotated[str, typer.Option(help="Solution method: exact.")] = "exact",
+    debug: DebugOpt = False,
+) -> None:
+    """Size and dispatch a park for one year and write the results."""
+    from dispatch.case.loader import load_case
+    from dispatch.results.terminal import print_summary
+    from dispatch.results.write import write_results
+    from dispatch.runner import METHODS, solve_case
+
+    def work() -> None:
+        if method not in METHODS:
+            raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
+        data = load_case(case)
+        target = out or Path("results") / data.case.name
+        with out_console.status(f"solving {data.case.name} ({method})..."):
+            result = solve_case(data, method=method)
+        write_results(target, result.summary, result.timeseries)
+        print_summary(result.summary, out_console)
+        out_console.print(f"results written to [bold]{target}[/]")
+
+    _guard(debug, work)
+
+
+@app.command()
+def validate(case: CaseArg, debug: DebugOpt = False) -> None:
+    """Check a case file and its profiles without solving."""
+    from dispatch.case.loader import load_case
+
+    def work() -> None:
+        data = load_case(case)
+        n = len(data.series)
+        out_console.print(
+            f"{case}: valid ({data.case.name}, {data.case.year}, {n} hourly profiles)"
+        )
+
+    _guard(debug, work)
+
+
+def main() -> None:
+    """Entry point of the ``dispatch`` console script."""
+    try:
+        app()
+    except typer.BadParameter as exc:  # pragma: no cover - typer renders these itself
+        err_console.print(f"error: {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

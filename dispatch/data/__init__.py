@@ -1,0 +1,1 @@
+"""Data files: sourced default parameters."""

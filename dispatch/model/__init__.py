@@ -1,0 +1,1 @@
+"""The optimisation model: horizon, technology modules, builder and solver."""

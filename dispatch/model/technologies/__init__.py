@@ -1,0 +1,29 @@
+"""Technology modules, one per technology, behind :class:`~.base.Technology`.
+
+To add a technology: write its module, add its case section to
+:mod:`dispatch.case.schema`, and list its class in :data:`REGISTRY`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dispatch.case.schema import Case
+from dispatch.model.technologies.base import Context, Technology
+from dispatch.model.technologies.battery import Battery
+from dispatch.model.technologies.grid import Grid
+from dispatch.model.technologies.heat import Boiler, HeatPump
+from dispatch.model.technologies.renewables import PV, Wind
+
+REGISTRY: tuple[type[Technology], ...] = (PV, Wind, Battery, HeatPump, Boiler, Grid)
+"""Every technology the model knows, in build order."""
+
+
+def spec_of(case: Case, name: str) -> Any:
+    """Return the case section of a technology, or ``None`` when it is absent."""
+    if name == "grid":
+        return case.grid
+    return getattr(case.technologies, name)
+
+
+__all__ = ["REGISTRY", "Context", "Technology", "spec_of"]

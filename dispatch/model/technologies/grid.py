@@ -1,0 +1,82 @@
+"""Grid connection: imports, exports, the connection size and grid charges.
+
+Equations (docs/formulation.md): (G1) connection size, (G2) import limit,
+(G3) export limit, (G4) no reverse flow; costs enter (O1).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+
+from dispatch.model.technologies.base import Expr, Technology, values
+
+MONTHS_PER_YEAR = 12
+
+
+class Grid(Technology):
+    """The point of connection: ``import_kw[t]``, ``export_kw[t]`` and ``connection_kw``."""
+
+    name = "grid"
+
+    def build(self, b: pyo.Block) -> None:
+        """Declare the connection and hourly flows.
+
+        (G1) ``connection_kw = connection`` when fixed by the case, else ``<= max_connection_kw``
+        (G2) ``import_kw[t] <= connection_kw``
+        (G3) ``export_kw[t] <= connection_kw``
+        (G4) ``export_kw[t] = 0`` when ``export_allowed`` is false
+        """
+        s = self.spec
+        steps = self.ctx.steps
+        nn = pyo.NonNegativeReals
+        if s.connection_kw is not None:
+            bounds = (s.connection_kw, s.connection_kw)
+        else:
+            bounds = (0.0, s.max_connection_kw)
+        b.connection_kw = pyo.Var(domain=nn, bounds=bounds)
+        b.import_kw = pyo.Var(steps, domain=nn)
+        b.export_kw = pyo.Var(steps, domain=nn, bounds=(0.0, None if s.export_allowed else 0.0))
+        b.import_limit = pyo.Constraint(steps, rule=lambda b, t: b.import_kw[t] <= b.connection_kw)
+        if s.export_allowed:
+            b.export_limit = pyo.Constraint(
+                steps, rule=lambda b, t: b.export_kw[t] <= b.connection_kw
+            )
+
+    def electricity(self, b: pyo.Block, t: int) -> Expr:
+        """``import_kw[t] - export_kw[t]`` (in B1)."""
+        return b.import_kw[t] - b.export_kw[t]
+
+    def exported_kwh(self, b: pyo.Block) -> Expr:
+        """Annual export ``s * sum_t w_t * export_kw[t]`` (in R4, R5, R6)."""
+        return self.ctx.annual(b.export_kw)
+
+    @classmethod
+    def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
+        """``12 * capacity_charge_per_kw_month`` per kW of connection (in O1)."""
+        charge = MONTHS_PER_YEAR * spec.capacity_charge_per_kw_month
+        return {"grid_connection_kw": {"grid_capacity": charge}}
+
+    def size_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
+        """Return the connection capacity variable."""
+        return {"grid_connection_kw": b.connection_kw}
+
+    def operating_cost(self, b: pyo.Block) -> Expr:
+        """Energy and system operation fee minus export revenue (O1).
+
+        ``s * sum_t w_t * ((price[t] + fee) * import[t] - export_price[t] * export[t])``
+        """
+        s = self.spec
+        buy = self.ctx.horizon.take(self.series["import_price_per_kwh"])
+        buy = buy + s.system_operation_fee_per_kwh
+        sell = self.ctx.horizon.take(self.series["export_price_per_kwh"])
+        cost = self.ctx.annual(b.import_kw, buy)
+        if s.export_allowed:
+            cost = cost - self.ctx.annual(b.export_kw, sell)
+        return cost
+
+    def timeseries(self, b: pyo.Block) -> dict[str, np.ndarray]:
+        """Import and export per step."""
+        return {"import_kw": values(b.import_kw), "export_kw": values(b.export_kw)}

@@ -1,0 +1,90 @@
+"""Heat supply: an electric heat pump (sized) and an existing fuel boiler.
+
+Equations (docs/formulation.md): (P1) heat pump size limits, (P2) heat
+output limit; the bus terms enter (B1) and (B2).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+
+from dispatch.finance import crf
+from dispatch.model.technologies.base import Expr, Technology, values
+
+
+class HeatPump(Technology):
+    """Heat pump: electric input ``electricity_kw[t]``, heat ``cop[t] * electricity_kw[t]``."""
+
+    name = "heat_pump"
+
+    def build(self, b: pyo.Block) -> None:
+        """Declare ``size_kw_th`` and ``electricity_kw[t]``.
+
+        (P1) ``min_kw_th <= size_kw_th <= max_kw_th``
+        (P2) ``cop[t] * electricity_kw[t] <= size_kw_th``
+        """
+        s = self.spec
+        steps = self.ctx.steps
+        self.cop = cop = self.profile("cop")
+        b.size_kw_th = pyo.Var(domain=pyo.NonNegativeReals, bounds=(s.min_kw_th, s.max_kw_th))
+        b.electricity_kw = pyo.Var(steps, domain=pyo.NonNegativeReals)
+        b.heat_limit = pyo.Constraint(
+            steps, rule=lambda b, t: cop[t] * b.electricity_kw[t] <= b.size_kw_th
+        )
+
+    def electricity(self, b: pyo.Block, t: int) -> Expr:
+        """``-electricity_kw[t]`` (in B1)."""
+        return -b.electricity_kw[t]
+
+    def heat(self, b: pyo.Block, t: int) -> Expr:
+        """``cop[t] * electricity_kw[t]`` (in B2)."""
+        return self.cop[t] * b.electricity_kw[t]
+
+    def consumption_kwh(self, b: pyo.Block) -> Expr:
+        """Heat pump electricity counts as park consumption (in C of R5)."""
+        return self.ctx.annual(b.electricity_kw)
+
+    @classmethod
+    def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
+        """``capex_per_kw_th * CRF`` and ``fixed_om_per_kw_th_year`` per kW_th (in O1)."""
+        return {
+            "heat_pump_kw_th": {
+                "capex_annualized": spec.capex_per_kw_th * crf(discount_rate, spec.lifetime_years),
+                "fixed_om": spec.fixed_om_per_kw_th_year,
+            }
+        }
+
+    def size_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
+        """Return the heat output rating variable."""
+        return {"heat_pump_kw_th": b.size_kw_th}
+
+    def timeseries(self, b: pyo.Block) -> dict[str, np.ndarray]:
+        """Electric input and heat output per step."""
+        el = values(b.electricity_kw)
+        return {"heat_pump_kw": el, "heat_pump_kw_th": el * np.asarray(self.cop)}
+
+
+class Boiler(Technology):
+    """Existing boiler: unlimited heat ``heat_kw_th[t]`` from fuel ``heat / efficiency``."""
+
+    name = "boiler"
+
+    def build(self, b: pyo.Block) -> None:
+        """Declare ``heat_kw_th[t] >= 0``; no size, no investment."""
+        b.heat_kw_th = pyo.Var(self.ctx.steps, domain=pyo.NonNegativeReals)
+
+    def heat(self, b: pyo.Block, t: int) -> Expr:
+        """``heat_kw_th[t]`` (in B2)."""
+        return b.heat_kw_th[t]
+
+    def operating_cost(self, b: pyo.Block) -> Expr:
+        """(O1 fuel) ``fuel_price_per_kwh / efficiency * s * sum_t w_t * heat_kw_th[t]``."""
+        s = self.spec
+        return s.fuel_price_per_kwh / s.efficiency * self.ctx.annual(b.heat_kw_th)
+
+    def timeseries(self, b: pyo.Block) -> dict[str, np.ndarray]:
+        """Heat output per step."""
+        return {"boiler_kw_th": values(b.heat_kw_th)}

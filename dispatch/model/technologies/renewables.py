@@ -1,0 +1,90 @@
+"""PV and wind: sized generators whose output follows an availability profile.
+
+Equations (docs/formulation.md): (R1) size limits, (R2) curtailment limit,
+(R3) available energy; the bus term enters (B1).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import pyomo.environ as pyo
+
+from dispatch.finance import crf
+from dispatch.model.technologies.base import Expr, Technology, values
+
+
+class Renewable(Technology):
+    """A generator of size ``size_kw`` whose output is ``availability[t] * size_kw``."""
+
+    availability_key: ClassVar[str]
+
+    def build(self, b: pyo.Block) -> None:
+        """Declare ``size_kw`` and ``curtailed_kw[t]``.
+
+        (R1) ``min_kw <= size_kw <= max_kw``
+        (R2) ``curtailed_kw[t] <= availability[t] * size_kw``
+        """
+        spec = self.spec
+        steps = self.ctx.steps
+        self.avail = self.profile(self.availability_key)
+        b.size_kw = pyo.Var(domain=pyo.NonNegativeReals, bounds=(spec.min_kw, spec.max_kw))
+        b.curtailed_kw = pyo.Var(steps, domain=pyo.NonNegativeReals)
+        avail = self.avail
+        b.curtail_limit = pyo.Constraint(  # (R2)
+            steps, rule=lambda b, t: b.curtailed_kw[t] <= avail[t] * b.size_kw
+        )
+
+    def electricity(self, b: pyo.Block, t: int) -> Expr:
+        """``availability[t] * size_kw - curtailed_kw[t]`` (in B1)."""
+        return self.avail[t] * b.size_kw - b.curtailed_kw[t]
+
+    def renewable_available_kwh(self, b: pyo.Block) -> Expr:
+        """(R3) ``A_k = s * sum_t w_t * availability[t] * size_kw``."""
+        h = self.ctx.horizon
+        return (
+            float(np.dot(h.weight, h.take(self.series[self.availability_key])))
+            * (h.annual_scale)
+            * b.size_kw
+        )
+
+    def curtailed_kwh(self, b: pyo.Block) -> Expr:
+        """Annual curtailed energy ``s * sum_t w_t * curtailed_kw[t]``."""
+        return self.ctx.annual(b.curtailed_kw)
+
+    @classmethod
+    def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
+        """``capex_per_kw * CRF`` and ``fixed_om_per_kw_year`` per kW (in O1)."""
+        return {
+            f"{cls.name}_kw": {
+                "capex_annualized": spec.capex_per_kw * crf(discount_rate, spec.lifetime_years),
+                "fixed_om": spec.fixed_om_per_kw_year,
+            }
+        }
+
+    def size_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
+        """Return ``{<name>_kw: size_kw}``."""
+        return {f"{self.name}_kw": b.size_kw}
+
+    def timeseries(self, b: pyo.Block) -> dict[str, np.ndarray]:
+        """Available output and curtailment per step [kW]."""
+        size = float(pyo.value(b.size_kw))
+        return {
+            f"{self.name}_available_kw": np.asarray(self.avail) * size,
+            f"{self.name}_curtailed_kw": values(b.curtailed_kw),
+        }
+
+
+class PV(Renewable):
+    """Photovoltaic plant."""
+
+    name = "pv"
+    availability_key = "pv_availability_kw_per_kw"
+
+
+class Wind(Renewable):
+    """Wind farm."""
+
+    name = "wind"
+    availability_key = "wind_availability_kw_per_kw"
