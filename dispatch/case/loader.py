@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from dispatch.case.schema import Case
 from dispatch.case.series import Bounds, ProfileReader
 from dispatch.errors import CaseError, Problem
+from dispatch.tariffs.series import grid_series
 
 _UNION_TAGS = {"float", "str", "int", "bool", "ProfileRef", "none"}
 
@@ -222,6 +223,7 @@ def read_profiles(case: Case, file: Path, raw: dict[str, Any] | None = None) -> 
         arr = reader.read(value, key, bounds, problems)
         if arr is not None:
             series[name] = arr
+    series.update(grid_series(case.grid, case.year))  # tariff, published factor, export price
     if problems:
         raise CaseError(problems)
     return CaseData(case=case, file=file, series=series, raw=raw or case.model_dump())

@@ -143,6 +143,40 @@ class GridChargeScheme:
         return self.rate_per_kw_month if self.kind == "demand" else 0.0
 
 
+#: Any year serves: every model year has the same 8760 hours (29 February is skipped).
+_REFERENCE_YEAR = 2001
+
+
+def hours_per_month() -> np.ndarray:
+    """Return the model hours of each month, 1-12 (index 0 unused) [h]."""
+    counts = np.zeros(13)
+    np.add.at(counts, hours(_REFERENCE_YEAR).month.to_numpy(), 1.0)
+    return counts
+
+
+def step_month_fractions(month: np.ndarray, weight: np.ndarray | None = None) -> dict[int, float]:
+    """Return, for each month of the steps, the share of the month's hours they stand for.
+
+    Parameters
+    ----------
+    month : numpy.ndarray of int
+        Month (1-12) of each model step.
+    weight : numpy.ndarray, optional
+        Hours of the year each step stands for (1 each by default).
+
+    Returns
+    -------
+    dict
+        Month → Σ weights of its steps / hours of the month; 1 for every month of a full year.
+    """
+    month = np.asarray(month, dtype=int)
+    w = np.ones(month.size) if weight is None else np.asarray(weight, dtype=float)
+    covered = np.zeros(13)
+    np.add.at(covered, month, w)
+    per_month = hours_per_month()
+    return {int(m): float(covered[m] / per_month[m]) for m in np.unique(month)}
+
+
 def month_fractions(index: pd.DatetimeIndex) -> pd.Series:
     """Return, for each month in ``index``, the share of that month's model hours covered.
 
@@ -156,12 +190,7 @@ def month_fractions(index: pd.DatetimeIndex) -> pd.Series:
     pandas.Series
         Month number (1-12) → fraction in (0, 1]; 1 for every month of a full year.
     """
-    if len(index) == 0:
-        return pd.Series(dtype=float, name="month_fraction")
-    year_index = hours(int(index[0].year))
-    per_month = pd.Series(1, index=year_index.month).groupby(level=0).sum()
-    covered = pd.Series(1, index=index.month).groupby(level=0).sum()
-    frac = (covered / per_month.reindex(covered.index)).astype(float)
+    frac = pd.Series(step_month_fractions(index.month.to_numpy()), dtype=float)
     frac.index.name = "month"
     return frac.rename("month_fraction")
 

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from dispatch.tariffs.config import EmissionFactorConfig, GridChargesConfig, TariffConfig
+from dispatch.tariffs.config import EmissionFactorConfig, TariffConfig
 
 
 def test_tariff_config_from_issue_example():
@@ -45,18 +45,3 @@ def test_emission_factor_config():
     assert EmissionFactorConfig(province="zhejiang", year=2022).factor().kg_per_kwh == 0.5153
     with pytest.raises(ValidationError, match="known years: 2021, 2022"):
         EmissionFactorConfig(province="zhejiang", year=2019)
-
-
-def test_grid_charges_config_builds_schemes():
-    td = GridChargesConfig(
-        scheme="capacity_td",
-        connection_capacity_kw=1000,
-        td_price_per_kwh=0.1,
-        average_load_rate=0.5,
-        system_operation_fee_per_kwh=0.02,
-    ).build()
-    assert td.monthly_capacity_charge == pytest.approx(1000 * 0.1 * 0.5 * 730)
-    demand = GridChargesConfig(scheme="demand", demand_charge_per_kw_month=38).build()
-    assert demand.demand_rate_per_kw_month == 38
-    with pytest.raises(ValidationError, match="needs connection_capacity_kw"):
-        GridChargesConfig(scheme="basic_capacity", capacity_charge_per_kw_month=30)
