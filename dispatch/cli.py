@@ -77,7 +77,7 @@ def run(
         target = out or Path("results") / data.case.name
         with out_console.status(f"solving {data.case.name} ({method})..."):
             result = solve_case(data, method=method)
-        write_results(target, result.summary, result.timeseries)
+        write_results(target, result.summary, result.timeseries, bill_monthly=result.bill_monthly)
         print_summary(result.summary, out_console)
         out_console.print(f"results written to [bold]{target}[/]")
 

@@ -15,6 +15,7 @@ from dispatch.model.horizon import Horizon
 from dispatch.model.solve import SolverOptions, solve
 from dispatch.results import extract
 from dispatch.results.summary import summarize
+from dispatch.tariffs import report
 
 METHODS = ("exact",)
 
@@ -31,11 +32,14 @@ class RunOutput:
         Hourly results.
     data : CaseData
         The case that was solved.
+    bill_monthly : pandas.DataFrame
+        The electricity bill by month over the horizon (``bill_monthly.csv``).
     """
 
     summary: dict[str, Any]
     timeseries: pd.DataFrame
     data: CaseData
+    bill_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -80,5 +84,6 @@ def solve_case(
     }
     solve_report = info.as_dict() | timings
     solve_report["seconds"] = time.perf_counter() - start
-    summary = summarize(ts, caps, data, solve_report, method)
-    return RunOutput(summary=summary, timeseries=ts, data=data, timings=timings)
+    bill = report.bill_monthly(ts, caps, data)
+    summary = summarize(ts, caps, data, solve_report, method, bill)
+    return RunOutput(summary=summary, timeseries=ts, data=data, bill_monthly=bill, timings=timings)

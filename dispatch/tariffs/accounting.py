@@ -71,6 +71,11 @@ def energy_consumption_tce(
     return kgce / KG_PER_T
 
 
+def fuel_factor_kg_per_kwh_default(fuel: str, given: float | None) -> float:
+    """Return ``given``, or the packaged emission factor of ``fuel`` [kgCO2/kWh]."""
+    return fuel_factor_kg_per_kwh(fuel) if given is None else float(given)
+
+
 @dataclass(frozen=True)
 class CarbonAccount:
     """The ``emissions`` block of ``summary.json``. Quantities are per year.
@@ -134,6 +139,7 @@ def carbon_account(
     baseline_fuel_kwh: ArrayLike,
     tce: TceConversion | None = None,
     fuel: str = "natural_gas",
+    fuel_factor_kg_per_kwh: float | None = None,
     grid_clean_fraction: float = 0.0,
     scale_to_year: float = 1.0,
 ) -> CarbonAccount:
@@ -156,7 +162,9 @@ def carbon_account(
     tce : TceConversion, optional
         Electricity-to-tce conversion; default coal-equivalent.
     fuel : str, default "natural_gas"
-        Fuel of the boiler.
+        Fuel of the boiler (for its standard-coal equivalent and default emission factor).
+    fuel_factor_kg_per_kwh : float, optional
+        Fuel emission factor [kgCO2/kWh of fuel]; default: the packaged factor of ``fuel``.
     grid_clean_fraction : float, default 0
         Share of grid electricity counted as clean (for example contracted green power).
     scale_to_year : float, default 1
@@ -168,10 +176,11 @@ def carbon_account(
     """
     tce = electricity_tce() if tce is None else tce
     grid_t = grid_emissions_t(grid_import_kwh, grid_factor_kg_per_kwh) * scale_to_year
-    fuel_t = fuel_emissions_t(fuel_kwh, fuel) * scale_to_year
+    fuel_factor = fuel_factor_kg_per_kwh_default(fuel, fuel_factor_kg_per_kwh)
+    fuel_t = _total(fuel_kwh) * fuel_factor / KG_PER_T * scale_to_year
     base_t = (
         grid_emissions_t(baseline_grid_import_kwh, grid_factor_kg_per_kwh)
-        + fuel_emissions_t(baseline_fuel_kwh, fuel)
+        + _total(baseline_fuel_kwh) * fuel_factor / KG_PER_T
     ) * scale_to_year
     grid_kwh = _total(grid_import_kwh)
     renewable_kwh = _total(renewable_self_used_kwh)

@@ -45,7 +45,7 @@ BILL_COLUMNS: tuple[str, ...] = (
     "carbon",
     "total",
 )
-#: Bill columns that are costs (added to the total); export revenue is subtracted.
+#: Bill columns that are costs; with the (negative) export revenue they sum to the total.
 COST_COLUMNS: tuple[str, ...] = (
     "grid_energy",
     "system_operation",
@@ -235,8 +235,8 @@ def monthly_bill(
     Returns
     -------
     pandas.DataFrame
-        One row per month (index ``month``) with :data:`BILL_COLUMNS`. ``total`` is the costs
-        minus the export revenue.
+        One row per month (index ``month``) with :data:`BILL_COLUMNS`. Export revenue is
+        negative (a negative cost, as in ``costs_per_year``); ``total`` sums the money columns.
     """
     index = import_kw.index
     month = index.month
@@ -261,10 +261,10 @@ def monthly_bill(
     bill["system_operation"] = by_month(imp * scheme.system_operation_fee_per_kwh)
     bill["grid_capacity"] = scheme.monthly_capacity_charge * frac
     bill["demand_charge"] = scheme.demand_rate_per_kw_month * peaks * frac
-    bill["export_revenue"] = by_month(exp * _values(export_price_per_kwh, index))
+    bill["export_revenue"] = -by_month(exp * _values(export_price_per_kwh, index))
     bill["fuel"] = 0.0 if fuel_cost is None else by_month(fuel_cost.to_numpy(dtype=float))
     bill["carbon"] = 0.0 if carbon_cost is None else by_month(carbon_cost.to_numpy(dtype=float))
-    bill["total"] = bill[list(COST_COLUMNS)].sum(axis=1) - bill["export_revenue"]
+    bill["total"] = bill[[*COST_COLUMNS, "export_revenue"]].sum(axis=1)
     bill.index.name = "month"
     return bill[list(BILL_COLUMNS)]
 

@@ -65,7 +65,7 @@ def test_monthly_bill_hand_computed():
     assert jan["grid_capacity"] == 0
     assert feb["peak_import_kw"] == 250
     assert feb["demand_charge"] == pytest.approx(250 * 40)
-    assert feb["export_revenue"] == pytest.approx(50 * 0.4153)
+    assert feb["export_revenue"] == pytest.approx(-50 * 0.4153)
     assert feb["total"] == pytest.approx(
         feb["grid_energy"] + feb["system_operation"] + feb["demand_charge"] - 50 * 0.4153
     )
