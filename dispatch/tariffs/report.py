@@ -15,7 +15,7 @@ import pandas as pd
 
 from dispatch.case.loader import CaseData
 from dispatch.case.schema import Boiler
-from dispatch.tariffs.accounting import carbon_account, grid_emissions_t
+from dispatch.tariffs.accounting import carbon_account
 from dispatch.tariffs.charges import (
     COST_COLUMNS,
     GridChargeScheme,
@@ -138,9 +138,9 @@ def baseline(ts: pd.DataFrame, data: CaseData) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``costs_per_year`` (same components as the solution), ``tco2_per_year``,
-        ``import_mwh_per_year``, ``fuel_mwh_per_year`` and ``connection_kw`` (the case's fixed
-        connection, else the peak load).
+        ``costs_per_year`` (same components as the solution), ``import_mwh_per_year``,
+        ``fuel_mwh_per_year`` and ``connection_kw`` (the case's fixed connection, else the peak
+        load). Its emissions are ``emissions.baseline_tco2_per_year``.
     """
     index = _index(ts, data)
     load = _col(ts, "load_kw")
@@ -149,13 +149,9 @@ def baseline(ts: pd.DataFrame, data: CaseData) -> dict[str, Any]:
     connection = grid.connection_kw if grid.connection_kw is not None else float(load.max())
     bill = _bill(data, index, load, np.zeros(len(ts)), fuel, connection)
     costs = bill_costs_per_year(bill, charge_scheme(data, connection), len(ts))
-    factor = _series(data, "grid_emission_factor_kg_per_kwh", len(ts))
-    fuel_factor = _boiler(data).emission_factor_kg_per_kwh_fuel
-    tco2 = grid_emissions_t(load, factor) + float(fuel.sum()) * fuel_factor / KG_PER_T
     scale = _scale(ts)
     return {
         "costs_per_year": costs,
-        "tco2_per_year": tco2 * scale,
         "import_mwh_per_year": float(load.sum()) * scale / 1000.0,
         "fuel_mwh_per_year": float(fuel.sum()) * scale / 1000.0,
         "connection_kw": connection,
@@ -191,13 +187,13 @@ def grid_report(ts: pd.DataFrame, data: CaseData) -> dict[str, Any]:
     """Return how the grid was priced and limited: tariff, charges, exports, emission factor."""
     grid, case = data.case.grid, data.case
     out: dict[str, Any] = {"charge_scheme": grid.charge_scheme}
-    if grid.tariff is not None:
-        t = grid.tariff.build()
-        table = t.price_table()
+    tariff = grid.tariff.build() if grid.tariff is not None else None
+    if tariff is not None:
+        table = tariff.price_table()
         out["tariff"] = {
-            "calendar": t.calendar.name,
-            "source": t.calendar.source,
-            "basis": t.basis,
+            "calendar": tariff.calendar.name,
+            "source": tariff.calendar.source,
+            "basis": tariff.basis,
             "prices_per_kwh": {
                 season: {p: float(v) for p, v in row.items() if pd.notna(v)}
                 for season, row in table.iterrows()
@@ -210,7 +206,7 @@ def grid_report(ts: pd.DataFrame, data: CaseData) -> dict[str, Any]:
         out["demand_rate_per_kw_month"] = grid.demand_rate_per_kw_month()
         out["monthly_peak_import_kw"] = {int(m): float(v) for m, v in peaks.items()}
     export_price = _series(data, "export_price_per_kwh", len(ts))
-    province = grid.tariff.build().calendar.province if grid.tariff is not None else None
+    province = tariff.calendar.province if tariff is not None else None
     out["exports"] = {
         "allowed": grid.export_allowed,
         "price_mean_per_kwh": float(export_price.mean()),
