@@ -62,10 +62,18 @@ def run(
         typer.Option("--out", help="Results folder [default: results/<case name>/]."),
     ] = None,
     method: Annotated[str, typer.Option(help="Solution method: exact.")] = "exact",
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Solver wall-time limit [s].")
+    ] = None,
+    mip_gap: Annotated[
+        float | None, typer.Option("--mip-gap", help="Relative MIP gap [default: case, 0.005].")
+    ] = None,
+    threads: Annotated[int | None, typer.Option("--threads", help="Solver threads.")] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Size and dispatch a park for one year and write the results."""
     from dispatch.case.loader import load_case
+    from dispatch.model.solve import SolverOptions
     from dispatch.results.terminal import print_summary
     from dispatch.results.write import write_results
     from dispatch.runner import METHODS, solve_case
@@ -75,10 +83,18 @@ def run(
             raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
         data = load_case(case)
         target = out or Path("results") / data.case.name
+        cs = data.case.solver
+        options = SolverOptions(
+            time_limit_seconds=time_limit if time_limit is not None else cs.time_limit_seconds,
+            mip_gap=mip_gap if mip_gap is not None else cs.mip_gap,
+            threads=threads if threads is not None else cs.threads,
+        )
         with out_console.status(f"solving {data.case.name} ({method})..."):
-            result = solve_case(data, method=method)
+            result = solve_case(data, method=method, options=options)
         write_results(target, result.summary, result.timeseries, bill_monthly=result.bill_monthly)
         print_summary(result.summary, out_console)
+        for warning in result.summary["solve"].get("warnings", []):
+            err_console.print(f"[bold yellow]warning:[/] {warning}")
         out_console.print(f"results written to [bold]{target}[/]")
 
     _guard(debug, work)

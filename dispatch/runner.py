@@ -12,7 +12,7 @@ import pandas as pd
 from dispatch.case.loader import CaseData, load_case
 from dispatch.model.build import build_model
 from dispatch.model.horizon import Horizon
-from dispatch.model.solve import SolverOptions, solve
+from dispatch.model.solve import EXACT_MIP_GAP, SolverOptions, solve
 from dispatch.results import extract
 from dispatch.results.summary import summarize
 from dispatch.tariffs import report
@@ -41,6 +41,24 @@ class RunOutput:
     data: CaseData
     bill_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
     timings: dict[str, float] = field(default_factory=dict)
+
+
+def resolve_options(data: CaseData, given: SolverOptions | None, method: str) -> SolverOptions:
+    """Merge solver options: explicit ones over the case's ``solver:`` section.
+
+    ``exact`` tightens the MIP gap to :data:`EXACT_MIP_GAP` whatever was asked.
+    """
+    case_solver = data.case.solver
+    base = given or SolverOptions(
+        time_limit_seconds=case_solver.time_limit_seconds,
+        mip_gap=case_solver.mip_gap,
+        threads=case_solver.threads,
+    )
+    if method == "exact":
+        base = SolverOptions(
+            base.time_limit_seconds, min(base.mip_gap, EXACT_MIP_GAP), base.threads
+        )
+    return base
 
 
 def solve_case(
@@ -72,6 +90,7 @@ def solve_case(
     start = time.perf_counter()
     data = case if isinstance(case, CaseData) else load_case(case)
     load_seconds = time.perf_counter() - start
+    options = resolve_options(data, options, method)
     built = build_model(data, horizon)
     info = solve(built, options)
     ts = extract.timeseries(built)
@@ -84,6 +103,8 @@ def solve_case(
     }
     solve_report = info.as_dict() | timings
     solve_report["seconds"] = time.perf_counter() - start
+    solve_report["mip_gap_limit"] = options.mip_gap
     bill = report.bill_monthly(ts, caps, data)
     summary = summarize(ts, caps, data, solve_report, method, bill)
+    summary["unit_counts"] = extract.unit_counts(built)
     return RunOutput(summary=summary, timeseries=ts, data=data, bill_monthly=bill, timings=timings)

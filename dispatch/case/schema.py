@@ -84,16 +84,52 @@ class Load(Schema):
     heat_kw_th: Profile | None = Field(None, description="Heat load [kW_th]; omit for none.")
 
 
-class _Sized(Schema):
-    """Size limits shared by every sized technology (kW-rated)."""
+Positive = Annotated[float, Field(gt=0)]
 
-    min_kw: NonNeg = Field(0.0, description="Smallest size the optimiser may choose [kW].")
-    max_kw: NonNeg | None = Field(None, description="Largest size [kW]; null for no limit.")
+
+def _check_discrete(
+    min_if_built: float,
+    existing: float,
+    low: float,
+    high: float | None,
+    names: tuple[str, str, str, str],
+) -> None:
+    """Check the size keys of one rating: min/max order, existing and minimum addition."""
+    n_mib, n_exist, n_min, n_max = names
+    if high is not None and low > high:
+        raise ValueError(f"{n_min} ({low:g}) is above {n_max} ({high:g})")
+    if high is not None and existing > high:
+        raise ValueError(f"{n_exist} ({existing:g}) is above {n_max} ({high:g})")
+    if min_if_built > 0 and high is None:
+        raise ValueError(f"{n_mib} needs {n_max}: a finite upper bound on the size")
+    if min_if_built > 0 and high is not None and existing + min_if_built > high:
+        raise ValueError(
+            f"{n_exist} + {n_mib} ({existing + min_if_built:g}) is above {n_max} ({high:g})"
+        )
+
+
+class _Sized(Schema):
+    """Size keys shared by every kW-rated technology."""
+
+    min_kw: NonNeg = Field(0.0, description="Smallest total size [kW] (existing included).")
+    max_kw: NonNeg | None = Field(None, description="Largest total size [kW]; null: no limit.")
+    existing_kw: NonNeg = Field(0.0, description="Capacity already installed [kW]; free.")
+    unit_kw: Positive | None = Field(
+        None, description="Unit size [kW]: additions come in whole units (e.g. 3000 per turbine)."
+    )
+    min_kw_if_built: NonNeg = Field(
+        0.0, description="Smallest addition [kW] if any is built: zero or at least this."
+    )
 
     @model_validator(mode="after")
-    def _min_below_max(self) -> _Sized:
-        if self.max_kw is not None and self.min_kw > self.max_kw:
-            raise ValueError(f"min_kw ({self.min_kw:g}) is above max_kw ({self.max_kw:g})")
+    def _sizes_consistent(self) -> _Sized:
+        _check_discrete(
+            self.min_kw_if_built,
+            self.existing_kw,
+            self.min_kw,
+            self.max_kw,
+            ("min_kw_if_built", "existing_kw", "min_kw", "max_kw"),
+        )
         return self
 
 
@@ -134,6 +170,14 @@ class Battery(Schema):
     max_kwh: NonNeg | None = Field(None, description="Largest energy capacity [kWh]; null: none.")
     min_kw: NonNeg = Field(0.0, description="Smallest power rating [kW].")
     max_kw: NonNeg | None = Field(None, description="Largest power rating [kW]; null: none.")
+    existing_kwh: NonNeg = Field(0.0, description="Energy capacity already installed [kWh].")
+    existing_kw: NonNeg = Field(0.0, description="Power rating already installed [kW].")
+    unit_kwh: Positive | None = Field(
+        None, description="Energy of one container [kWh]; with unit_kw, whole containers only."
+    )
+    unit_kw: Positive | None = Field(None, description="Power of one container [kW].")
+    min_kwh_if_built: NonNeg = Field(0.0, description="Smallest energy addition if built [kWh].")
+    min_kw_if_built: NonNeg = Field(0.0, description="Smallest power addition if built [kW].")
 
     @model_validator(mode="after")
     def _consistent(self) -> Battery:
@@ -142,10 +186,22 @@ class Battery(Schema):
                 f"soc_min_fraction ({self.soc_min_fraction:g}) must be below "
                 f"soc_max_fraction ({self.soc_max_fraction:g})"
             )
-        if self.max_kwh is not None and self.min_kwh > self.max_kwh:
-            raise ValueError(f"min_kwh ({self.min_kwh:g}) is above max_kwh ({self.max_kwh:g})")
-        if self.max_kw is not None and self.min_kw > self.max_kw:
-            raise ValueError(f"min_kw ({self.min_kw:g}) is above max_kw ({self.max_kw:g})")
+        if (self.unit_kwh is None) != (self.unit_kw is None):
+            raise ValueError("unit_kwh and unit_kw go together: give both or neither")
+        _check_discrete(
+            self.min_kwh_if_built,
+            self.existing_kwh,
+            self.min_kwh,
+            self.max_kwh,
+            ("min_kwh_if_built", "existing_kwh", "min_kwh", "max_kwh"),
+        )
+        _check_discrete(
+            self.min_kw_if_built,
+            self.existing_kw,
+            self.min_kw,
+            self.max_kw,
+            ("min_kw_if_built", "existing_kw", "min_kw", "max_kw"),
+        )
         return self
 
 
@@ -158,13 +214,21 @@ class HeatPump(Schema):
     lifetime_years: Lifetime = _d("heat_pump", "lifetime_years")
     min_kw_th: NonNeg = Field(0.0, description="Smallest heat output rating [kW_th].")
     max_kw_th: NonNeg | None = Field(None, description="Largest heat rating [kW_th]; null: none.")
+    existing_kw_th: NonNeg = Field(0.0, description="Heat pump rating already installed [kW_th].")
+    unit_kw_th: Positive | None = Field(None, description="Module size [kW_th]: whole modules.")
+    min_kw_if_built: NonNeg = Field(
+        0.0, description="Smallest addition [kW_th] if any is built: zero or at least this."
+    )
 
     @model_validator(mode="after")
-    def _min_below_max(self) -> HeatPump:
-        if self.max_kw_th is not None and self.min_kw_th > self.max_kw_th:
-            raise ValueError(
-                f"min_kw_th ({self.min_kw_th:g}) is above max_kw_th ({self.max_kw_th:g})"
-            )
+    def _sizes_consistent(self) -> HeatPump:
+        _check_discrete(
+            self.min_kw_if_built,
+            self.existing_kw_th,
+            self.min_kw_th,
+            self.max_kw_th,
+            ("min_kw_if_built", "existing_kw_th", "min_kw_th", "max_kw_th"),
+        )
         return self
 
 
@@ -283,6 +347,18 @@ class Rules(Schema):
     export_max_of_generation: Fraction | None = _d("rules", "export_max_of_generation")
 
 
+class Solver(Schema):
+    """Solver limits; the command line's --time-limit, --mip-gap and --threads override them."""
+
+    time_limit_seconds: Positive | None = Field(None, description="Wall-time limit [s].")
+    mip_gap: Annotated[float, Field(ge=0, lt=1)] = Field(
+        0.005, description="Relative MIP gap at which the solver stops (0.005 = 0.5 %)."
+    )
+    threads: Annotated[int, Field(ge=1, le=256)] | None = Field(
+        None, description="Solver threads; null lets HiGHS choose."
+    )
+
+
 class Case(Schema):
     """A park case: what exists, what may be built, prices and rules."""
 
@@ -296,6 +372,12 @@ class Case(Schema):
     grid: Grid
     rules: Rules = Field(default_factory=Rules)
     accounting: Accounting = Field(default_factory=Accounting)
+    physics: Literal["strict", "relaxed"] = Field(
+        "strict",
+        description="strict: never import and export, nor charge and discharge, in one hour "
+        "(a MILP); relaxed: the pure LP, for bounds and comparisons.",
+    )
+    solver: Solver = Field(default_factory=Solver)
 
     @model_validator(mode="after")
     def _heat_has_a_supplier(self) -> Case:

@@ -12,7 +12,14 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.finance import crf
-from dispatch.model.technologies.base import Expr, Technology, values
+from dispatch.model.technologies.base import (
+    ExclusivePair,
+    Expr,
+    SizeSpec,
+    Technology,
+    declare_size,
+    values,
+)
 
 
 class Battery(Technology):
@@ -34,8 +41,12 @@ class Battery(Technology):
         keep = 1.0 - s.self_discharge_per_hour
         eta_c, inv_eta_d = s.charge_efficiency, 1.0 / s.discharge_efficiency
         nn = pyo.NonNegativeReals
-        b.energy_kwh = pyo.Var(domain=nn, bounds=(s.min_kwh, s.max_kwh))
-        b.power_kw = pyo.Var(domain=nn, bounds=(s.min_kw, s.max_kw))
+        sizes = self.sizes(s)
+        containers = None
+        if s.unit_kwh is not None:  # one count of identical containers sets both ratings
+            b.containers = containers = pyo.Var(domain=pyo.NonNegativeIntegers)
+        declare_size(b, "energy_kwh", sizes["battery_kwh"], containers)  # (S1, U1-U3)
+        declare_size(b, "power_kw", sizes["battery_kw"], containers)
         b.charge_kw = pyo.Var(steps, domain=nn)
         b.discharge_kw = pyo.Var(steps, domain=nn)
         b.soc_kwh = pyo.Var(steps, domain=nn)
@@ -58,6 +69,25 @@ class Battery(Technology):
     def electricity(self, b: pyo.Block, t: int) -> Expr:
         """``discharge[t] - charge[t]`` (in B1)."""
         return b.discharge_kw[t] - b.charge_kw[t]
+
+    @classmethod
+    def sizes(cls, spec: Any) -> dict[str, SizeSpec]:
+        """Energy [kWh] and power [kW] ratings."""
+        return {
+            "battery_kwh": SizeSpec("battery_kwh", spec.min_kwh, spec.max_kwh, spec.existing_kwh,
+                                    spec.unit_kwh, spec.min_kwh_if_built),
+            "battery_kw": SizeSpec("battery_kw", spec.min_kw, spec.max_kw, spec.existing_kw,
+                                   spec.unit_kw, spec.min_kw_if_built),
+        }  # fmt: skip
+
+    def exclusive_pairs(self, b: pyo.Block) -> list[ExclusivePair]:
+        """(X1) no charging and discharging in the same hour; bounded by the power rating."""
+        return [ExclusivePair("charge_discharge", b.charge_kw, b.discharge_kw, self.spec.max_kw)]
+
+    def unit_counts(self, b: pyo.Block) -> dict[str, int]:
+        """Containers added, when the battery comes in containers."""
+        containers = b.component("containers")
+        return {} if containers is None else {"battery_units": round(pyo.value(containers))}
 
     @classmethod
     def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from dispatch.model.technologies.base import Expr, Technology, values
+from dispatch.model.technologies.base import ExclusivePair, Expr, Technology, values
 from dispatch.tariffs.calendars import PERIODS
 from dispatch.tariffs.charges import step_month_fractions
 from dispatch.tariffs.emissions import KG_PER_T
@@ -57,6 +57,15 @@ class Grid(Technology):
             b.peak_limit = pyo.Constraint(  # (G5)
                 steps, rule=lambda b, t: b.import_kw[t] <= b.peak_import_kw[month[t]]
             )
+
+    def exclusive_pairs(self, b: pyo.Block) -> list[ExclusivePair]:
+        """(X2) no import and export in the same hour; bounded by the connection."""
+        if not self.spec.export_allowed:
+            return []
+        bound = self.spec.connection_kw
+        if bound is None:
+            bound = self.spec.max_connection_kw
+        return [ExclusivePair("import_export", b.import_kw, b.export_kw, bound)]
 
     def electricity(self, b: pyo.Block, t: int) -> Expr:
         """``import_kw[t] - export_kw[t]`` (in B1)."""
