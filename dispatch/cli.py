@@ -61,7 +61,10 @@ def run(
         Path | None,
         typer.Option("--out", help="Results folder [default: results/<case name>/]."),
     ] = None,
-    method: Annotated[str, typer.Option(help="Solution method: exact.")] = "exact",
+    method: Annotated[
+        str,
+        typer.Option(help="auto: typical-day sizing + full-year dispatch; exact: full model."),
+    ] = "auto",
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", help="Solver wall-time limit [s].")
     ] = None,
@@ -95,7 +98,51 @@ def run(
         print_summary(result.summary, out_console)
         for warning in result.summary["solve"].get("warnings", []):
             err_console.print(f"[bold yellow]warning:[/] {warning}")
+        _print_notes(data.notes)
         out_console.print(f"results written to [bold]{target}[/]")
+
+    _guard(debug, work)
+
+
+def _print_notes(notes: list[str]) -> None:
+    for note in notes:
+        out_console.print(f"[bold yellow]note:[/] {note}", highlight=False)
+
+
+@app.command()
+def profiles(
+    case: CaseArg,
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Folder for profiles.csv.", show_default=False),
+    ],
+    debug: DebugOpt = False,
+) -> None:
+    """Write the hourly profiles a case uses (generated from its location) to DIR/profiles.csv."""
+    from rich.table import Table
+
+    from dispatch.case.loader import load_case
+    from dispatch.case.profile_table import STAT_LABELS, case_profile_table
+    from dispatch.profiles import profile_statistics, write_profiles_csv
+
+    def work() -> None:
+        data = load_case(case)
+        table = case_profile_table(data)
+        path = write_profiles_csv(table, out / "profiles.csv")
+        stats = profile_statistics(table)
+        view = Table(title=f"{data.case.name} {data.case.year}: annual statistics")
+        view.add_column("quantity")
+        view.add_column("value", justify="right")
+        view.add_column("unit")
+        for key, (label, unit, fmt) in STAT_LABELS.items():
+            if key in stats:
+                view.add_row(label, format(stats[key], fmt), unit)
+        out_console.print(view)
+        source = table.attrs.get("meta", {}).get("weather_source")
+        if source:
+            out_console.print(f"weather: {source}", highlight=False)
+        _print_notes(data.notes)
+        out_console.print(f"profiles written to [bold]{path}[/] ({len(table.columns)} columns)")
 
     _guard(debug, work)
 

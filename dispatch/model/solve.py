@@ -129,23 +129,33 @@ def solve(built: BuiltModel, options: SolverOptions | None = None) -> SolveInfo:
     return info
 
 
-def solve_loaded(hm: HighsModel, built: BuiltModel, options: SolverOptions) -> SolveInfo:
+def solve_loaded(
+    hm: HighsModel,
+    built: BuiltModel,
+    options: SolverOptions,
+    strict: bool | None = None,
+    presolved: bool = False,
+) -> SolveInfo:
     """Run HiGHS on a model already passed to it, adding strict-physics binaries lazily.
 
     The solution stays in ``hm``; call ``hm.load_into_pyomo()`` to read it in Pyomo.
+    ``strict`` overrides the case's ``physics`` setting. ``presolved`` means HiGHS
+    already holds the optimum of the current model: the first run is skipped.
     """
     start = time.perf_counter()
     deadline = None if options.time_limit_seconds is None else start + options.time_limit_seconds
-    strict = built.data.case.physics == "strict"
+    if strict is None:
+        strict = built.data.case.physics == "strict"
     pairs = [p for n, t in built.technologies.items()
              for p in t.exclusive_pairs(built.model.component(n))]  # fmt: skip
     guarded = {p.name: np.zeros(len(p.a), dtype=bool) for p in pairs}
     solve_seconds, rounds, added = 0.0, 0, 0
     warnings: list[str] = []
     while True:
-        stats = _run(hm, deadline)
+        stats = hm.last_stats if presolved and hm.last_stats else _run(hm, deadline)
+        presolved = False
         solve_seconds += stats.seconds
-        _check(stats, built)
+        check_run(stats)
         if not strict or not stats.has_solution or stats.status != "optimal":
             break
         new = _violations(hm, pairs, guarded)
@@ -190,7 +200,7 @@ def _run(hm: HighsModel, deadline: float | None) -> RunStats:
     return hm.run()
 
 
-def _check(stats: RunStats, built: BuiltModel) -> None:
+def check_run(stats: RunStats) -> None:
     """Raise the right error for a run that gave no usable solution."""
     status = stats.status
     if status == "optimal" or (stats.has_solution and "limit" in status):
@@ -227,12 +237,17 @@ def _violations(
 
 
 def _big_m(hm: HighsModel, pair: ExclusivePair) -> float:
-    """Bound on both flows of a pair: the case's fixed or maximum size when it has one.
+    """Bound on both flows of a pair: the tightest the case and the solver state give.
 
-    Without one, twice the largest flow of the unrestricted solution: the
-    relaxation's sizes are a lower bound on what an optimal strict design needs
-    and exclusivity never calls for flows beyond a multiple of them.
+    A size the solver holds fixed (the fast method's dispatch) bounds the flows
+    exactly; else the case's fixed or maximum size. Without either, twice the
+    largest flow of the unrestricted solution: the relaxation's sizes are a lower
+    bound on what an optimal strict design needs.
     """
+    if pair.limit is not None and hm.col(pair.limit) >= 0:
+        lo, hi = hm.bounds(np.array([hm.col(pair.limit)]))
+        if math.isfinite(hi[0]) and hi[0] - lo[0] < 1e-9:
+            return max(float(hi[0]), 1e-6)
     if pair.bound is not None and math.isfinite(pair.bound):
         return float(pair.bound)
     x = hm.values()

@@ -42,7 +42,7 @@ FREE_BATTERY = {
 
 def solve(path, n_hours):
     data = load_case(path)
-    return solve_case(data, horizon=Horizon.full_year(data.case.year, n_hours))
+    return solve_case(data, method="exact", horizon=Horizon.full_year(data.case.year, n_hours))
 
 
 def spike_case(battery: bool) -> dict:
@@ -232,7 +232,7 @@ def test_no_reverse_flow_and_inner_mongolia_benchmark(make_case):
     case["grid"].pop("emission_factor")
     data = load_case(make_case(case, {"load": LOAD, "pv": PV}))
     assert data.series["export_price_per_kwh"][0] == 0.2829
-    out = solve_case(data, horizon=Horizon.full_year(2025, 24))
+    out = solve_case(data, method="exact", horizon=Horizon.full_year(2025, 24))
     assert out.timeseries["export_kw"].abs().max() == 0
     assert out.summary["grid"]["exports"]["allowed"] is False
 

@@ -104,12 +104,16 @@ class ExclusivePair:
     bound : float or None
         An upper bound on both flows known from the case (a fixed or maximum size);
         ``None`` when only the solution can tell.
+    limit : pyomo Var or None
+        The size variable that bounds both flows (power rating, connection); when
+        the solver has it fixed, its value is the tightest bound.
     """
 
     name: str
     a: pyo.Var
     b: pyo.Var
     bound: float | None
+    limit: pyo.Var | None = None
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ class Grid(Technology):
         bound = self.spec.connection_kw
         if bound is None:
             bound = self.spec.max_connection_kw
-        return [ExclusivePair("import_export", b.import_kw, b.export_kw, bound)]
+        return [ExclusivePair("import_export", b.import_kw, b.export_kw, bound, b.connection_kw)]
 
     def electricity(self, b: pyo.Block, t: int) -> Expr:
         """``import_kw[t] - export_kw[t]`` (in B1)."""
