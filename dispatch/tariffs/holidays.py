@@ -1,7 +1,9 @@
-"""Chinese statutory holiday periods used by time-of-use calendars.
+"""Statutory holidays for time-of-use calendars: Spring Festival, Labour Day, National Day.
 
-Official State Council arrangements are data (``data/holidays.yaml``). Years without a published
-arrangement are estimated with the rule stored in the same file, from the lunar New Year date.
+The dates come from the project's one holiday table, ``dispatch/profiles/data/cn_holidays.yaml``
+(shared with the load profiles): official State Council arrangements where transcribed, else the
+rule stored there (Spring Festival from New Year's Eve to the 7th day of the lunar year, Labour Day
+1-5 May, National Day 1-7 October).
 """
 
 from __future__ import annotations
@@ -9,16 +11,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
 
-from dispatch.tariffs._data import TariffDataError, UnknownKeyError, load
+import yaml
 
-HolidayName = Literal["spring_festival", "labour_day", "national_day"]
+from dispatch.tariffs._data import TariffDataError, UnknownKeyError
+
 Status = Literal["official", "estimated"]
+
+_TABLE = ("dispatch.profiles.data", "cn_holidays.yaml")
+#: Holiday key → the name the holiday table uses in its labels.
+_LABELS = {
+    "spring_festival": "Spring Festival",
+    "labour_day": "Labour Day",
+    "national_day": "National Day",
+}
 
 
 class UnknownHolidayError(UnknownKeyError):
-    """A holiday name or year outside the packaged data."""
+    """A holiday name or year outside the holiday table."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +45,7 @@ class HolidayPeriod:
     first, last : datetime.date
         First and last day off, inclusive.
     status : str
-        ``"official"`` (State Council arrangement) or ``"estimated"`` (project rule).
+        ``"official"`` (State Council arrangement) or ``"estimated"`` (rule).
     source : str
         Where the dates come from.
     """
@@ -51,34 +64,49 @@ class HolidayPeriod:
         return [self.first + dt.timedelta(days=i) for i in range(n)]
 
 
+@cache
+def _table() -> dict[str, Any]:
+    package, name = _TABLE
+    return yaml.safe_load(resources.files(package).joinpath(name).read_text(encoding="utf-8"))
+
+
 def holiday_names() -> list[str]:
-    """Return the names of the holidays covered by the data."""
-    return list(load("holidays.yaml")["holidays"])
+    """Return the names of the holidays that calendars may refer to."""
+    return list(_LABELS)
 
 
-def covered_years() -> range:
-    """Return the range of years for which holiday periods are available."""
-    first, last = load("holidays.yaml")["covered_years"]
-    return range(int(first), int(last) + 1)
+def covered_years() -> list[int]:
+    """Return the years for which holiday periods are known (official or by the rule)."""
+    table = _table()
+    return sorted({int(y) for y in table["official"]} | {int(y) for y in table["spring_festival"]})
 
 
 def _as_date(value: object) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def _estimate(year: int, name: str) -> tuple[dt.date, dt.date]:
-    data = load("holidays.yaml")
-    rule = data["estimate_rule"][name]
-    if "lunar_new_year_offset_days" in rule:
-        new_year = _as_date(data["lunar_new_year"]["dates"][year])
-        start, end = rule["lunar_new_year_offset_days"]
-        return new_year + dt.timedelta(days=start), new_year + dt.timedelta(days=end)
-    if "month_day" in rule:
-        (m0, d0), (m1, d1) = rule["month_day"]
-        return dt.date(year, m0, d0), dt.date(year, m1, d1)
-    raise TariffDataError(f"holidays.yaml: no usable estimate rule for {name}")
+def _official(year: int, name: str) -> tuple[dt.date, dt.date] | None:
+    entries = _table()["official"].get(year) or []
+    spans = [
+        (_as_date(first), _as_date(last))
+        for first, last, kind, label in entries
+        if kind == "holiday" and _LABELS[name] in str(label)
+    ]
+    if not spans:
+        return None
+    return min(s[0] for s in spans), max(s[1] for s in spans)
+
+
+def _rule(year: int, name: str) -> tuple[dt.date, dt.date]:
+    rule = _table()["rule"]
+    if name == "spring_festival":
+        new_year = _as_date(_table()["spring_festival"][year])
+        lo, hi = rule["spring_festival_offsets_days"]
+        return new_year + dt.timedelta(days=lo), new_year + dt.timedelta(days=hi)
+    for first, last, label in rule["fixed"]:
+        if label == _LABELS[name]:
+            return dt.date.fromisoformat(f"{year}-{first}"), dt.date.fromisoformat(f"{year}-{last}")
+    raise TariffDataError(f"cn_holidays.yaml: the rule does not place {_LABELS[name]}")
 
 
 def holiday_period(year: int, name: str) -> HolidayPeriod:
@@ -94,28 +122,29 @@ def holiday_period(year: int, name: str) -> HolidayPeriod:
     Returns
     -------
     HolidayPeriod
-        Official dates where the State Council has published them, else an estimate.
+        Official dates where the State Council arrangement is transcribed, else the rule.
 
     Raises
     ------
     UnknownHolidayError
-        For a holiday or year outside the data; the message lists the known ones.
+        For a holiday or year outside the table; the message lists the known ones.
     """
-    names = holiday_names()
-    if name not in names:
-        raise UnknownHolidayError(f"unknown holiday {name!r}; known holidays: {', '.join(names)}")
+    if name not in _LABELS:
+        raise UnknownHolidayError(f"unknown holiday {name!r}; known holidays: {', '.join(_LABELS)}")
     years = covered_years()
     if year not in years:
         raise UnknownHolidayError(
-            f"no holiday dates for {year}; known years: {years.start}-{years.stop - 1}"
+            f"no holiday dates for {year}; known years: {years[0]}-{years[-1]}"
         )
-    data = load("holidays.yaml")
-    official = data["official"].get(year)
-    if official is not None and name in official:
-        first, last = (_as_date(d) for d in official[name])
-        return HolidayPeriod(name, first, last, "official", official["source"])
-    first, last = _estimate(year, name)
-    return HolidayPeriod(name, first, last, "estimated", data["estimate_rule"]["source"])
+    official = _official(year, name)
+    if official is not None:
+        source = (
+            f"国务院办公厅关于{year}年部分节假日安排的通知 (STATE_COUNCIL_HOLIDAYS, "
+            "dispatch/profiles/data/cn_holidays.yaml)"
+        )
+        return HolidayPeriod(name, *official, "official", source)
+    source = "rule in dispatch/profiles/data/cn_holidays.yaml (no official arrangement shipped)"
+    return HolidayPeriod(name, *_rule(year, name), "estimated", source)
 
 
 def holiday_dates(year: int, selection: Mapping[str, int | str]) -> list[dt.date]:

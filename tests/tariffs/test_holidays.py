@@ -30,7 +30,7 @@ def test_official_periods(year, name, first, last):
     assert "国务院办公厅" in period.source
 
 
-def test_estimated_spring_festival_runs_from_new_years_eve_for_eight_days():
+def test_rule_spring_festival_runs_from_new_years_eve_for_eight_days():
     # Lunar New Year 2027 is 6 February.
     period = holiday_period(2027, "spring_festival")
     assert (period.first, period.last, period.status) == (
@@ -41,14 +41,14 @@ def test_estimated_spring_festival_runs_from_new_years_eve_for_eight_days():
     assert len(period.days()) == 8
 
 
-def test_estimated_fixed_holidays():
+def test_rule_fixed_holidays():
     assert holiday_period(2035, "labour_day").days() == [D(2035, 5, d) for d in range(1, 6)]
     assert holiday_period(2030, "national_day").last == D(2030, 10, 7)
 
 
-def test_every_covered_year_has_all_three_holidays():
-    assert covered_years() == range(2024, 2036)
-    for year in covered_years():
+def test_every_year_2024_to_2035_has_all_three_holidays():
+    assert set(range(2024, 2036)) <= set(covered_years())
+    for year in range(2024, 2036):
         for name in ("spring_festival", "labour_day", "national_day"):
             period = holiday_period(year, name)
             assert period.first.year == year
@@ -62,8 +62,8 @@ def test_selection_first_days():
 
 
 def test_unknown_year_lists_range():
-    with pytest.raises(UnknownHolidayError, match="known years: 2024-2035"):
-        holiday_period(2023, "labour_day")
+    with pytest.raises(UnknownHolidayError, match=r"known years: \d{4}-2035"):
+        holiday_period(2040, "labour_day")
 
 
 def test_unknown_holiday_lists_names():
