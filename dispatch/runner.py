@@ -107,7 +107,7 @@ def solve_case(
     else:
         built = build_model(data, horizon)
         info = solve(built, options)
-    ts = extract.timeseries(built)
+    ts = report.with_tou_period(extract.timeseries(built), data)
     caps = extract.capacities(built)
     timings = {
         "load_seconds": load_seconds,

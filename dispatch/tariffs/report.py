@@ -50,6 +50,21 @@ def _boiler(data: CaseData) -> Boiler:
     return data.case.technologies.boiler or Boiler()
 
 
+def with_tou_period(ts: pd.DataFrame, data: CaseData) -> pd.DataFrame:
+    """Return the hourly table with a ``tou_period`` column when the case uses a tariff calendar.
+
+    The label of each row's hour (sharp, peak, flat, valley, deep_valley), with overlays applied
+    where priced, so ``timeseries.csv`` shows which price each import met.
+    """
+    if data.case.grid.tariff is None:
+        return ts
+    periods = data.case.grid.tariff.build().periods(data.case.year).astype(str)
+    stamps = pd.DatetimeIndex(ts["timestamp"]) if "timestamp" in ts else _index(ts, data)
+    out = ts.copy()
+    out["tou_period"] = periods.loc[stamps].to_numpy()
+    return out
+
+
 def charge_scheme(data: CaseData, connection_kw: float) -> GridChargeScheme:
     """Return the grid charge scheme of a case for a given connection size [kW]."""
     grid = data.case.grid

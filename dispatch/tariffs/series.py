@@ -14,9 +14,6 @@ from dispatch.tariffs._data import UnknownKeyError
 from dispatch.tariffs.charges import coal_benchmark_price
 from dispatch.timegrid import HOURS_PER_YEAR
 
-#: Series name of the time-of-use period code (index into ``calendars.PERIODS``).
-TOU_PERIOD_CODE = "tou_period_code"
-
 
 def grid_series(grid: Any, year: int) -> dict[str, np.ndarray]:
     """Return the hourly grid series implied by ``grid.tariff`` and ``grid.emission_factor``.
@@ -31,7 +28,7 @@ def grid_series(grid: Any, year: int) -> dict[str, np.ndarray]:
     Returns
     -------
     dict of str to numpy.ndarray
-        Any of ``import_price_per_kwh`` and ``tou_period_code`` (from the tariff),
+        Any of ``import_price_per_kwh`` (from the tariff),
         ``export_price_per_kwh`` (the coal benchmark price of the tariff calendar's province,
         when the case sets no export price) and ``grid_emission_factor_kg_per_kwh`` (a published
         factor), 8760 values each.
@@ -40,7 +37,6 @@ def grid_series(grid: Any, year: int) -> dict[str, np.ndarray]:
     if grid.tariff is not None:
         tariff = grid.tariff.build()
         out["import_price_per_kwh"] = tariff.prices(year).to_numpy(dtype=float)
-        out[TOU_PERIOD_CODE] = tariff.periods(year).cat.codes.to_numpy(dtype=float)
         province = tariff.calendar.province
         if "export_price_per_kwh" not in grid.model_fields_set and province is not None:
             try:

@@ -13,10 +13,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.model.technologies.base import ExclusivePair, Expr, Technology, values
-from dispatch.tariffs.calendars import PERIODS
 from dispatch.tariffs.charges import step_month_fractions
 from dispatch.tariffs.emissions import KG_PER_T
-from dispatch.tariffs.series import TOU_PERIOD_CODE
 
 MONTHS_PER_YEAR = 12
 
@@ -128,7 +126,4 @@ class Grid(Technology):
                 self.series["grid_emission_factor_kg_per_kwh"]
             ),
         }
-        if TOU_PERIOD_CODE in self.series:
-            codes = h.take(self.series[TOU_PERIOD_CODE]).astype(int)
-            out["tou_period"] = np.asarray(PERIODS, dtype=object)[codes]
         return out
