@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from dispatch.errors import DispatchError
 
@@ -39,7 +40,7 @@ def _guard(debug: bool, work: Callable[[], Any]) -> Any:
         if debug:
             traceback.print_exc()
         for line in str(exc).splitlines() or [type(exc).__name__]:
-            err_console.print(f"[bold red]error:[/] {line}", markup=True, highlight=False)
+            err_console.print(f"[bold red]error:[/] {escape(line)}", markup=True, highlight=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err_console.print("interrupted: no results were written")
@@ -48,7 +49,7 @@ def _guard(debug: bool, work: Callable[[], Any]) -> Any:
         if debug:
             traceback.print_exc()
         err_console.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+            f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
             "(run with --debug for details)"
         )
         raise typer.Exit(1) from None
@@ -81,9 +82,10 @@ def run(
     from dispatch.results.write import write_results
     from dispatch.runner import METHODS, solve_case
 
+    if method not in METHODS:  # a usage error: typer reports it and exits with 2
+        raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
+
     def work() -> None:
-        if method not in METHODS:
-            raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
         data = load_case(case)
         target = out or Path("results") / data.case.name
         cs = data.case.solver
@@ -97,16 +99,16 @@ def run(
         write_results(target, result.summary, result.timeseries, bill_monthly=result.bill_monthly)
         print_summary(result.summary, out_console)
         for warning in result.summary["solve"].get("warnings", []):
-            err_console.print(f"[bold yellow]warning:[/] {warning}")
+            err_console.print(f"[bold yellow]warning:[/] {escape(warning)}")
         _print_notes(data.notes)
-        out_console.print(f"results written to [bold]{target}[/]")
+        out_console.print(f"results written to [bold]{escape(str(target))}[/]")
 
     _guard(debug, work)
 
 
 def _print_notes(notes: list[str]) -> None:
     for note in notes:
-        out_console.print(f"[bold yellow]note:[/] {note}", highlight=False)
+        out_console.print(f"[bold yellow]note:[/] {escape(note)}", highlight=False)
 
 
 @app.command()
@@ -142,7 +144,9 @@ def profiles(
         if source:
             out_console.print(f"weather: {source}", highlight=False)
         _print_notes(data.notes)
-        out_console.print(f"profiles written to [bold]{path}[/] ({len(table.columns)} columns)")
+        out_console.print(
+            f"profiles written to [bold]{escape(str(path))}[/] ({len(table.columns)} columns)"
+        )
 
     _guard(debug, work)
 
@@ -156,7 +160,7 @@ def validate(case: CaseArg, debug: DebugOpt = False) -> None:
         data = load_case(case)
         n = len(data.series)
         out_console.print(
-            f"{case}: valid ({data.case.name}, {data.case.year}, {n} hourly profiles)"
+            escape(f"{case}: valid ({data.case.name}, {data.case.year}, {n} hourly profiles)")
         )
 
     _guard(debug, work)

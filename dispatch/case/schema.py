@@ -47,15 +47,28 @@ Efficiency = Annotated[float, Field(gt=0, le=1)]
 Lifetime = Annotated[float, Field(gt=0, le=100)]
 
 
-def _d(section: str, key: str) -> Field:  # type: ignore[valid-type]
-    """Field whose default comes from the sourced defaults file."""
-    return Field(default_factory=lambda: default(section, key))
+def _d(section: str, key: str, description: str | None = None) -> Field:  # type: ignore[valid-type]
+    """Field whose default comes from the sourced defaults file.
+
+    The ``defaults`` entry of its JSON schema names the entry of
+    ``dispatch/data/defaults.yaml`` (``section.key``), so the generated key
+    reference (:mod:`dispatch.case.docs`) can cite the default's source.
+    """
+    return Field(
+        default_factory=lambda: default(section, key),
+        description=description,
+        json_schema_extra={"defaults": f"{section}.{key}"},
+    )
 
 
 class Finance(Schema):
     """Finance parameters."""
 
-    discount_rate: Annotated[float, Field(ge=0, lt=1)] = _d("finance", "discount_rate")
+    discount_rate: Annotated[float, Field(ge=0, lt=1)] = _d(
+        "finance",
+        "discount_rate",
+        "Real discount rate for annualising investment (capital recovery factor).",
+    )
     currency: str = Field("CNY", description="Currency of every price and cost in the case.")
     carbon_price_per_tco2: NonNeg = Field(
         0.0,
@@ -252,9 +265,13 @@ class PV(_Sized):
     losses_fraction: Annotated[float, Field(ge=0, lt=1)] | None = Field(
         None, description="DC system losses [-]; null: 0.1408 (PVWatts)."
     )
-    capex_per_kw: NonNeg = _d("pv", "capex_per_kw")
-    fixed_om_per_kw_year: NonNeg = _d("pv", "fixed_om_per_kw_year")
-    lifetime_years: Lifetime = _d("pv", "lifetime_years")
+    capex_per_kw: NonNeg = _d("pv", "capex_per_kw", "Investment per kW installed, all-in.")
+    fixed_om_per_kw_year: NonNeg = _d(
+        "pv", "fixed_om_per_kw_year", "Fixed operation and maintenance per kW installed and year."
+    )
+    lifetime_years: Lifetime = _d(
+        "pv", "lifetime_years", "Economic lifetime; sets the capital recovery factor."
+    )
 
 
 PowerCurve = Annotated[
@@ -297,25 +314,51 @@ class Wind(_Sized):
             raise ValueError("give shear_exponent or roughness_length_m, not both")
         return self
 
-    capex_per_kw: NonNeg = _d("wind", "capex_per_kw")
-    fixed_om_per_kw_year: NonNeg = _d("wind", "fixed_om_per_kw_year")
-    lifetime_years: Lifetime = _d("wind", "lifetime_years")
+    capex_per_kw: NonNeg = _d("wind", "capex_per_kw", "Investment per kW installed, all-in.")
+    fixed_om_per_kw_year: NonNeg = _d(
+        "wind", "fixed_om_per_kw_year", "Fixed operation and maintenance per kW installed and year."
+    )
+    lifetime_years: Lifetime = _d(
+        "wind", "lifetime_years", "Economic lifetime; sets the capital recovery factor."
+    )
 
 
 class Battery(Schema):
     """Battery energy storage: energy and power sized separately."""
 
-    capex_per_kwh: NonNeg = _d("battery", "capex_per_kwh")
-    capex_per_kw: NonNeg = _d("battery", "capex_per_kw")
-    fixed_om_per_kwh_year: NonNeg = _d("battery", "fixed_om_per_kwh_year")
-    fixed_om_per_kw_year: NonNeg = _d("battery", "fixed_om_per_kw_year")
-    lifetime_years: Lifetime = _d("battery", "lifetime_years")
-    charge_efficiency: Efficiency = _d("battery", "charge_efficiency")
-    discharge_efficiency: Efficiency = _d("battery", "discharge_efficiency")
-    soc_min_fraction: Fraction = _d("battery", "soc_min_fraction")
-    soc_max_fraction: Fraction = _d("battery", "soc_max_fraction")
+    capex_per_kwh: NonNeg = _d("battery", "capex_per_kwh", "Investment per kWh of energy capacity.")
+    capex_per_kw: NonNeg = _d(
+        "battery", "capex_per_kw", "Investment per kW of charge/discharge power rating."
+    )
+    fixed_om_per_kwh_year: NonNeg = _d(
+        "battery",
+        "fixed_om_per_kwh_year",
+        "Fixed operation and maintenance per kWh of capacity and year.",
+    )
+    fixed_om_per_kw_year: NonNeg = _d(
+        "battery",
+        "fixed_om_per_kw_year",
+        "Fixed operation and maintenance per kW of power rating and year.",
+    )
+    lifetime_years: Lifetime = _d(
+        "battery", "lifetime_years", "Economic lifetime; sets the capital recovery factor."
+    )
+    charge_efficiency: Efficiency = _d(
+        "battery", "charge_efficiency", "Share of the charging energy that is stored (one way)."
+    )
+    discharge_efficiency: Efficiency = _d(
+        "battery",
+        "discharge_efficiency",
+        "Energy delivered per unit of stored energy drawn (one way).",
+    )
+    soc_min_fraction: Fraction = _d(
+        "battery", "soc_min_fraction", "Lowest state of charge, as a share of the energy capacity."
+    )
+    soc_max_fraction: Fraction = _d(
+        "battery", "soc_max_fraction", "Highest state of charge, as a share of the energy capacity."
+    )
     self_discharge_per_hour: Annotated[float, Field(ge=0, lt=1)] = _d(
-        "battery", "self_discharge_per_hour"
+        "battery", "self_discharge_per_hour", "Share of the stored energy lost each hour."
     )
     min_kwh: NonNeg = Field(0.0, description="Smallest energy capacity [kWh].")
     max_kwh: NonNeg | None = Field(None, description="Largest energy capacity [kWh]; null: none.")
@@ -381,9 +424,17 @@ class HeatPump(Schema):
     steam_pressure_mpa: Annotated[float, Field(gt=0, le=20)] | None = Field(
         None, description="Steam pressure if heat is steam [MPa]; 1 MPa and above: boiler only."
     )
-    capex_per_kw_th: NonNeg = _d("heat_pump", "capex_per_kw_th")
-    fixed_om_per_kw_th_year: NonNeg = _d("heat_pump", "fixed_om_per_kw_th_year")
-    lifetime_years: Lifetime = _d("heat_pump", "lifetime_years")
+    capex_per_kw_th: NonNeg = _d(
+        "heat_pump", "capex_per_kw_th", "Investment per kW_th of heat output rating."
+    )
+    fixed_om_per_kw_th_year: NonNeg = _d(
+        "heat_pump",
+        "fixed_om_per_kw_th_year",
+        "Fixed operation and maintenance per kW_th and year.",
+    )
+    lifetime_years: Lifetime = _d(
+        "heat_pump", "lifetime_years", "Economic lifetime; sets the capital recovery factor."
+    )
     min_kw_th: NonNeg = Field(0.0, description="Smallest heat output rating [kW_th].")
     max_kw_th: NonNeg | None = Field(None, description="Largest heat rating [kW_th]; null: none.")
     existing_kw_th: NonNeg = Field(0.0, description="Heat pump rating already installed [kW_th].")
@@ -409,9 +460,15 @@ class HeatPump(Schema):
 class Boiler(Schema):
     """Existing fuel boiler: unlimited backup for heat, no investment."""
 
-    efficiency: Efficiency = _d("boiler", "efficiency")
-    fuel_price_per_kwh: NonNeg = _d("boiler", "fuel_price_per_kwh")
-    emission_factor_kg_per_kwh_fuel: NonNeg = _d("boiler", "emission_factor_kg_per_kwh_fuel")
+    efficiency: Efficiency = _d(
+        "boiler", "efficiency", "Heat delivered per unit of fuel energy (lower heating value)."
+    )
+    fuel_price_per_kwh: NonNeg = _d(
+        "boiler", "fuel_price_per_kwh", "Fuel price per kWh of fuel energy."
+    )
+    emission_factor_kg_per_kwh_fuel: NonNeg = _d(
+        "boiler", "emission_factor_kg_per_kwh_fuel", "CO2 emitted per kWh of fuel burnt."
+    )
 
 
 class Technologies(Schema):
@@ -436,10 +493,11 @@ class Grid(Schema):
     tariff: TariffConfig | None = Field(
         None, description="Time-of-use tariff: a calendar with prices or ratios (docs/tariffs.md)."
     )
-    export_price_per_kwh: Profile = Field(
-        default_factory=lambda: default("grid", "export_price_per_kwh"),
-        description="Price of exports [CNY/kWh]. Default: the coal benchmark price of the tariff "
-        "calendar's province, else the defaults file.",
+    export_price_per_kwh: Profile = _d(
+        "grid",
+        "export_price_per_kwh",
+        "Price paid for exported energy; a profile. Default: the coal benchmark price of the "
+        "tariff calendar's province, else this default.",
     )
     charge_scheme: ChargeScheme = Field(
         "basic_capacity",
@@ -447,7 +505,11 @@ class Grid(Schema):
         "notice 1192 T&D fee td_price_per_kwh x average_load_rate x 730 h per kW of connection "
         "and month; demand: demand_charge_per_kw_month on each month's maximum import; none.",
     )
-    capacity_charge_per_kw_month: NonNeg = _d("grid", "capacity_charge_per_kw_month")
+    capacity_charge_per_kw_month: NonNeg = _d(
+        "grid",
+        "capacity_charge_per_kw_month",
+        "basic_capacity: charge per kW of connection and month (notice 1192).",
+    )
     td_price_per_kwh: NonNeg | None = Field(
         None, description="capacity_td: energy T&D price of the voltage level [CNY/kWh]."
     )
@@ -457,8 +519,14 @@ class Grid(Schema):
     demand_charge_per_kw_month: NonNeg | None = Field(
         None, description="demand: charge on each month's maximum import [CNY/(kW month)]."
     )
-    system_operation_fee_per_kwh: NonNeg = _d("grid", "system_operation_fee_per_kwh")
-    emission_factor_kg_per_kwh: Profile = _d("grid", "emission_factor_kg_per_kwh")
+    system_operation_fee_per_kwh: NonNeg = _d(
+        "grid",
+        "system_operation_fee_per_kwh",
+        "System operation fee per kWh imported (notice 1192).",
+    )
+    emission_factor_kg_per_kwh: Profile = _d(
+        "grid", "emission_factor_kg_per_kwh", "CO2 per kWh imported; a profile."
+    )
     emission_factor: EmissionFactorConfig | None = Field(
         None,
         description="Published grid factor {region|province, year} instead of "
@@ -514,11 +582,19 @@ class Grid(Schema):
 class Rules(Schema):
     """Local-consumption rules for green-power direct supply (annual ratios)."""
 
-    self_use_min_of_generation: Fraction | None = _d("rules", "self_use_min_of_generation")
+    self_use_min_of_generation: Fraction | None = _d(
+        "rules",
+        "self_use_min_of_generation",
+        "Self-used renewable energy over available generation, at least; null: no rule.",
+    )
     self_use_min_of_consumption: Fraction | None = Field(
         None, description="Self-used share of consumption; null: 0.30 before 2030, 0.35 from."
     )
-    export_max_of_generation: Fraction | None = _d("rules", "export_max_of_generation")
+    export_max_of_generation: Fraction | None = _d(
+        "rules",
+        "export_max_of_generation",
+        "Exported energy over available generation, at most; null: no rule.",
+    )
 
 
 class Solver(Schema):

@@ -2,7 +2,7 @@
 
 Equations (docs/formulation.md): (G1) connection size, (G2) import limit,
 (G3) export limit, (G4) no reverse flow, (G5) monthly maximum import; costs enter
-(O1), demand charges (O2) and carbon (O3).
+(O1), demand charges (O3) and carbon (O4).
 """
 
 from __future__ import annotations
@@ -91,9 +91,9 @@ class Grid(Technology):
         """Energy, fees, demand charges and carbon, minus export revenue.
 
         (O1) ``s * sum_t w_t * ((price[t] + fee) * import[t] - export_price[t] * export[t])``
-        (O2) ``s * sum_m demand_rate * f_m * peak_import_kw[m]``, with ``f_m`` the share of
+        (O3) ``s * sum_m demand_rate * f_m * peak_import_kw[m]``, with ``f_m`` the share of
         month m's hours that the steps stand for
-        (O3) ``carbon_price / 1000 * s * sum_t w_t * factor[t] * import[t]``
+        (O4) ``carbon_price / 1000 * s * sum_t w_t * factor[t] * import[t]``
         """
         s = self.spec
         h = self.ctx.horizon

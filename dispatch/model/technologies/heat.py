@@ -94,7 +94,7 @@ class Boiler(Technology):
         """Fuel and its carbon cost.
 
         (O1 fuel) ``fuel_price_per_kwh / efficiency * s * sum_t w_t * heat_kw_th[t]``
-        (O3) ``carbon_price / 1000 * emission_factor_kg_per_kwh_fuel / efficiency * s *
+        (O4) ``carbon_price / 1000 * emission_factor_kg_per_kwh_fuel / efficiency * s *
         sum_t w_t * heat_kw_th[t]``
         """
         s = self.spec
