@@ -163,7 +163,9 @@ def baseline(ts: pd.DataFrame, data: CaseData) -> dict[str, Any]:
     grid = data.case.grid
     connection = grid.connection_kw if grid.connection_kw is not None else float(load.max())
     bill = _bill(data, index, load, np.zeros(len(ts)), fuel, connection)
-    costs = bill_costs_per_year(bill, charge_scheme(data, connection), len(ts))
+    # no new equipment: no investment or fixed O&M, listed to keep the solution's components
+    costs = {"capex_annualized": 0.0, "fixed_om": 0.0}
+    costs |= bill_costs_per_year(bill, charge_scheme(data, connection), len(ts))
     scale = _scale(ts)
     return {
         "costs_per_year": costs,
