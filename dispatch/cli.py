@@ -136,7 +136,7 @@ def run(
         )
         with out_console.status(f"solving {data.case.name} ({method})..."):
             result = solve_case(data, method=method, options=options, horizon=horizon)
-        write_results(target, result.summary, result.timeseries)
+        write_results(target, result.summary, result.timeseries, bill_monthly=result.bill_monthly)
         print_summary(result.summary, out_console)
         for warning in result.summary["solve"].get("warnings", []):
             err_console.print(f"[bold yellow]warning:[/] {escape(warning)}")

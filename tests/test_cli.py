@@ -174,7 +174,7 @@ def test_run_writes_the_three_files(make_case, tmp_path):
     # case that stops being trivial for the solver, loose enough for slower machines
     assert seconds < 60, f"the small full-year run took {seconds:.1f} CPU seconds"
     assert sorted(p.name for p in out.iterdir()) == [
-        "capacities.csv", "summary.json", "timeseries.csv",
+        "bill_monthly.csv", "capacities.csv", "summary.json", "timeseries.csv",
     ]  # fmt: skip
 
     summary = json.loads((out / "summary.json").read_text())

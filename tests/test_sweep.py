@@ -86,6 +86,7 @@ def test_two_by_two_sweep_matches_hand_derived_optima(make_case, tmp_path, pool)
             "summary.json",
             "timeseries.csv",
             "capacities.csv",
+            "bill_monthly.csv",
             RECORD,
         }
         summary = json.loads((run / "summary.json").read_text())

@@ -163,7 +163,13 @@ class RunStore:
 
         target = self.run_dir(spec.run_id)
         if result.summary is not None and result.timeseries is not None:
-            write_results(target, result.summary, result.timeseries, extra=add_record)
+            write_results(
+                target,
+                result.summary,
+                result.timeseries,
+                extra=add_record,
+                bill_monthly=result.bill_monthly,
+            )
         else:
             tmp = Path(tempfile.mkdtemp(prefix=f".{spec.run_id}.tmp-", dir=self.runs))
             try:

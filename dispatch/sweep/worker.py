@@ -59,7 +59,7 @@ _FAILURES: tuple[tuple[type[Exception], str], ...] = (
     (CaseError, "invalid"),
     (SolverError, "solver_error"),
 )
-_cache: OrderedDict[tuple[Any, ...], CaseData] = OrderedDict()
+_cache: OrderedDict[tuple[Any, ...], tuple[CaseData, bool]] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,8 @@ class RunResult:
         ``summary.json`` content of a solved run.
     timeseries : pandas.DataFrame or None
         Hourly results of a solved run.
+    bill_monthly : pandas.DataFrame or None
+        Monthly electricity bill of a solved run.
     error : str or None
         One-line error of a failed run.
     traceback : str or None
@@ -141,6 +143,7 @@ class RunResult:
     status: str
     summary: dict[str, Any] | None = None
     timeseries: pd.DataFrame | None = None
+    bill_monthly: pd.DataFrame | None = None
     error: str | None = None
     traceback: str | None = None
     seconds: float = 0.0
@@ -200,21 +203,21 @@ def load(case_file: str, overrides: dict[str, Any]) -> tuple[CaseData, bool]:
     cached = key in _cache
     if cached:
         _cache.move_to_end(key)
-        base = _cache[key]
+        base, as_written = _cache[key]
     else:
-        base = _cache[key] = load_case(path, profile or None)
+        base = load_case(path, profile or None)
+        # Loading may change the case itself (a heat pump beyond reach is dropped); such a
+        # case is not reused, as the same change would have to be made again.
+        as_written = validate(base.raw, base.file) == base.case
+        _cache[key] = (base, as_written)
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     if not free:
         return base, cached
-    if not all(_section_present(base.case, k) for k in free):
-        # a technology the loaded case lacks (absent, or dropped when loading): load afresh
+    if not as_written or not all(_section_present(base.case, k) for k in free):
         return load_case(path, overrides), False
-    # Apply to the loaded case (which may differ from the file: a heat pump dropped as out
-    # of reach), keep its hourly arrays, notes and site profiles.
-    case = validate(apply_overrides(base.case.model_dump(), free, base.file), base.file)
     raw = apply_overrides(base.raw, free, base.file)
-    return replace(base, case=case, raw=raw), cached
+    return replace(base, case=validate(raw, base.file), raw=raw), cached
 
 
 def clear_cache() -> None:
@@ -264,6 +267,7 @@ def run_task(task: RunTask) -> RunResult:
         status=str(out.summary.get("status", "optimal")),
         summary=out.summary,
         timeseries=out.timeseries,
+        bill_monthly=out.bill_monthly,
         seconds=time.perf_counter() - start,
         worker=worker,
         profiles_cached=cached,
