@@ -300,3 +300,26 @@ def test_override_of_a_technology_the_case_lacks_loads_afresh(make_case):
     assert data.raw["technologies"]["pv"]["capex_per_kw"] == 5
     data, cached = load(case, {"technologies.battery.capex_per_kwh": 300})
     assert not cached and data.case.technologies.battery.capex_per_kwh == 300
+
+
+def test_a_case_changed_by_loading_is_loaded_afresh(make_case):
+    # Heat at 150 C is beyond heat-pump reach: loading drops the heat pump (boiler serves).
+    case = make_case(
+        {
+            "name": "hot",
+            "year": 2025,
+            "load": {"electricity_kw": 100, "heat_kw_th": 50},
+            "technologies": {
+                "heat_pump": {"cop": 2.0, "sink_temperature_c": 150},
+                "boiler": {"efficiency": 0.9},
+            },
+            "grid": {"import_price_per_kwh": 0.5},
+        }
+    )
+    clear_cache()
+    first, _ = load(str(case), {})
+    assert first.case.technologies.heat_pump is None
+    data, cached = load(str(case), {"technologies.boiler.fuel_price_per_kwh": 0.4})
+    assert not cached
+    assert data.case.technologies.heat_pump is None
+    assert data.case.technologies.boiler.fuel_price_per_kwh == 0.4
