@@ -11,7 +11,11 @@ The Python API (imported on first use, so ``import dispatch`` stays light)::
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __version__ = "0.1.0"
 
@@ -36,6 +40,13 @@ if TYPE_CHECKING:
     from dispatch.model.horizon import Horizon
     from dispatch.model.solve import SolverOptions
     from dispatch.results.result import Result
+
+
+def load_sweep(folder: str | Path) -> pd.DataFrame:
+    """Return a sweep's table, one row per run (see :func:`dispatch.sweep.store.load_sweep`)."""
+    from dispatch.sweep.store import load_sweep as _load_sweep
+
+    return _load_sweep(folder)
 
 
 def __getattr__(name: str) -> Any:
@@ -65,5 +76,6 @@ __all__ = [
     "__version__",
     "load_case",
     "load_results",
+    "load_sweep",
     "run",
 ]

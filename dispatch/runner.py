@@ -16,6 +16,7 @@ from dispatch.model.horizon import Horizon
 from dispatch.model.solve import EXACT_MIP_GAP, SolverOptions, solve
 from dispatch.results import extract
 from dispatch.results.summary import summarize
+from dispatch.tariffs import report
 from dispatch.timegrid import HOURS_PER_YEAR
 
 METHODS = ("auto", "exact")
@@ -34,11 +35,14 @@ class RunOutput:
         Hourly results.
     data : CaseData
         The case that was solved.
+    bill_monthly : pandas.DataFrame
+        The electricity bill by month over the horizon (``bill_monthly.csv``).
     """
 
     summary: dict[str, Any]
     timeseries: pd.DataFrame
     data: CaseData
+    bill_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -103,7 +107,7 @@ def solve_case(
     else:
         built = build_model(data, horizon)
         info = solve(built, options)
-    ts = extract.timeseries(built)
+    ts = report.with_tou_period(extract.timeseries(built), data)
     caps = extract.capacities(built)
     timings = {
         "load_seconds": load_seconds,
@@ -116,7 +120,8 @@ def solve_case(
     solve_report["mip_gap_limit"] = options.mip_gap
     if auto_report is not None:
         solve_report["auto"] = auto_report.as_dict()
-    summary = summarize(ts, caps, data, solve_report, method)
+    bill = report.bill_monthly(ts, caps, data)
+    summary = summarize(ts, caps, data, solve_report, method, bill)
     summary["notes"] = list(data.notes)  # e.g. heat beyond heat-pump reach goes to the boiler
     summary["unit_counts"] = extract.unit_counts(built)
-    return RunOutput(summary=summary, timeseries=ts, data=data, timings=timings)
+    return RunOutput(summary=summary, timeseries=ts, data=data, bill_monthly=bill, timings=timings)

@@ -16,7 +16,13 @@ RULE_NAMES = ("self_use_of_generation", "self_use_of_consumption", "export_max_o
 RULE_KEYS = ("name", "limit", "value", "ok")
 COST_KEYS = (
     "capex_annualized", "fixed_om", "grid_energy", "system_operation", "grid_capacity",
-    "export_revenue", "fuel", "total",
+    "demand_charge", "export_revenue", "fuel", "carbon", "total",
+)  # fmt: skip
+EMISSION_KEYS = (
+    "tco2_per_year", "grid_tco2_per_year", "fuel_tco2_per_year", "baseline_tco2_per_year",
+    "avoided_tco2_per_year", "energy_consumption_tce", "tco2_per_tce",
+    "zero_carbon_threshold_tco2_per_tce", "zero_carbon_ok", "clean_energy_share",
+    "electricity_tce_method", "electricity_kgce_per_kwh",
 )  # fmt: skip
 SOLVE_KEYS = ("seconds", "status", "mip_gap")
 TIMESERIES_COLUMNS = (
@@ -40,4 +46,6 @@ def assert_summary_contract(summary: dict[str, Any]) -> None:
         assert isinstance(rule["ok"], bool)
     assert set(COST_KEYS) <= set(summary["costs_per_year"])
     assert isinstance(summary["emissions"]["tco2_per_year"], float)
+    assert set(EMISSION_KEYS) <= set(summary["emissions"])
+    assert set(COST_KEYS) <= set(summary["baseline"]["costs_per_year"])
     assert set(SOLVE_KEYS) <= set(summary["solve"])

@@ -173,10 +173,10 @@ def test_run_writes_the_three_files(make_case, tmp_path):
     # about 6 CPU seconds (14 with --method auto); a coarse guard against a
     # case that stops being trivial for the solver, loose enough for slower machines
     assert seconds < 60, f"the small full-year run took {seconds:.1f} CPU seconds"
-    # the three result files, plus the report and the case as run (issue 5)
+    # the result files, plus the report and the case as run (issue 5)
     assert sorted(p.name for p in out.iterdir()) == [
-        "capacities.csv", "case.yaml", "inputs.csv", "report.html", "summary.json",
-        "timeseries.csv",
+        "bill_monthly.csv", "capacities.csv", "case.yaml", "inputs.csv", "report.html",
+        "summary.json", "timeseries.csv",
     ]  # fmt: skip
 
     summary = json.loads((out / "summary.json").read_text())

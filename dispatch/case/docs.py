@@ -40,6 +40,7 @@ UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_per_kw_th_year", f"{CURRENCY}/(kW_th·year)"),
     ("_per_kw_year", f"{CURRENCY}/(kW·year)"),
     ("_per_kw_month", f"{CURRENCY}/(kW·month)"),
+    ("_per_tco2", f"{CURRENCY}/tCO2"),
     ("_per_kw_th", f"{CURRENCY}/kW_th"),
     ("_per_kwh", f"{CURRENCY}/kWh"),
     ("_per_kw", f"{CURRENCY}/kW"),
@@ -88,6 +89,13 @@ UNIT_NAMES: dict[str, str] = {
     "corrections": "—",
     "csv": "—",
     "column": "—",
+    "calendar": "—",
+    "charge_scheme": "—",
+    "ratios": "ratio to the flat price",
+    "average_load_rate": "fraction",
+    "region": "—",
+    "province": "—",
+    "electricity_tce": "kgce/kWh (or a method name)",
 }
 """Units of keys whose name does not end in a unit, and of keys without a unit."""
 
@@ -302,6 +310,10 @@ def _type_name(dotted: str, annotation: Any) -> str:
         return "[" + ", ".join(_type_name(dotted, a) for a in args) + "]"
     if origin is typing.Literal:
         return "one of " + ", ".join(f"`{v}`" for v in args)
+    if origin is dict:
+        return f"mapping of {_type_name(dotted, args[0])} to {_type_name(dotted, args[1])}"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "{" + ", ".join(annotation.model_fields) + "}"
     raise ValueError(f"{dotted}: no rule to describe the type {annotation!r}")
 
 

@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from dispatch.case.defaults import default
 from dispatch.profiles.climate import site_keys
 from dispatch.profiles.loads import PARK_TYPES
+from dispatch.tariffs.charges import capacity_td_fee_per_kw_month
+from dispatch.tariffs.config import EmissionFactorConfig, TariffConfig
+from dispatch.tariffs.emissions import UnknownFactorError, electricity_tce
 
 
 class Schema(BaseModel):
@@ -67,6 +70,29 @@ class Finance(Schema):
         "Real discount rate for annualising investment (capital recovery factor).",
     )
     currency: str = Field("CNY", description="Currency of every price and cost in the case.")
+    carbon_price_per_tco2: NonNeg = Field(
+        0.0,
+        description="Carbon price [CNY/tCO2] on grid and fuel emissions; adds a 'carbon' cost "
+        "to the objective, reported separately.",
+    )
+
+
+class Accounting(Schema):
+    """Carbon accounting choices (docs/tariffs.md section 6)."""
+
+    electricity_tce: str | float = Field(
+        "coal-equivalent",
+        description="Electricity-to-standard-coal conversion: coal-equivalent (0.3 kgce/kWh), "
+        "calorific (0.1229 kgce/kWh) or a number [kgce/kWh].",
+    )
+
+    @model_validator(mode="after")
+    def _known(self) -> Accounting:
+        try:
+            electricity_tce(self.electricity_tce)
+        except UnknownFactorError as exc:
+            raise ValueError(str(exc)) from exc
+        return self
 
 
 class Location(Schema):
@@ -455,17 +481,43 @@ class Technologies(Schema):
     boiler: Boiler | None = None
 
 
-class Grid(Schema):
-    """Grid connection, prices and fees."""
+ChargeScheme = Literal["basic_capacity", "capacity_td", "demand", "none"]
 
-    import_price_per_kwh: Profile = Field(description="Energy price of imports [CNY/kWh].")
+
+class Grid(Schema):
+    """Grid connection, prices, fees and emission factor (docs/tariffs.md)."""
+
+    import_price_per_kwh: Profile | None = Field(
+        None, description="Energy price of imports [CNY/kWh]; give this or tariff."
+    )
+    tariff: TariffConfig | None = Field(
+        None, description="Time-of-use tariff: a calendar with prices or ratios (docs/tariffs.md)."
+    )
     export_price_per_kwh: Profile = _d(
-        "grid", "export_price_per_kwh", "Price paid for exported energy; a profile."
+        "grid",
+        "export_price_per_kwh",
+        "Price paid for exported energy; a profile. Default: the coal benchmark price of the "
+        "tariff calendar's province, else this default.",
+    )
+    charge_scheme: ChargeScheme = Field(
+        "basic_capacity",
+        description="basic_capacity: capacity_charge_per_kw_month on connection_kw; capacity_td: "
+        "notice 1192 T&D fee td_price_per_kwh x average_load_rate x 730 h per kW of connection "
+        "and month; demand: demand_charge_per_kw_month on each month's maximum import; none.",
     )
     capacity_charge_per_kw_month: NonNeg = _d(
         "grid",
         "capacity_charge_per_kw_month",
-        "Capacity charge per kW of connection and month (notice 1192).",
+        "basic_capacity: charge per kW of connection and month (notice 1192).",
+    )
+    td_price_per_kwh: NonNeg | None = Field(
+        None, description="capacity_td: energy T&D price of the voltage level [CNY/kWh]."
+    )
+    average_load_rate: Fraction | None = Field(
+        None, description="capacity_td: provincial average load rate [-]."
+    )
+    demand_charge_per_kw_month: NonNeg | None = Field(
+        None, description="demand: charge on each month's maximum import [CNY/(kW month)]."
     )
     system_operation_fee_per_kwh: NonNeg = _d(
         "grid",
@@ -475,6 +527,11 @@ class Grid(Schema):
     emission_factor_kg_per_kwh: Profile = _d(
         "grid", "emission_factor_kg_per_kwh", "CO2 per kWh imported; a profile."
     )
+    emission_factor: EmissionFactorConfig | None = Field(
+        None,
+        description="Published grid factor {region|province, year} instead of "
+        "emission_factor_kg_per_kwh (docs/tariffs.md section 5).",
+    )
     connection_kw: NonNeg | None = Field(
         None, description="Grid connection capacity [kW]; null: sized by the optimiser."
     )
@@ -482,6 +539,44 @@ class Grid(Schema):
         None, description="Largest connection the optimiser may choose [kW]; null: none."
     )
     export_allowed: bool = Field(True, description="False: no reverse flow (export = 0).")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Grid:
+        if (self.import_price_per_kwh is None) == (self.tariff is None):
+            raise ValueError("give either import_price_per_kwh or tariff")
+        given = self.model_fields_set
+        if self.emission_factor is not None and "emission_factor_kg_per_kwh" in given:
+            raise ValueError("give either emission_factor or emission_factor_kg_per_kwh")
+        need = {
+            "basic_capacity": (),
+            "capacity_td": ("td_price_per_kwh", "average_load_rate"),
+            "demand": ("demand_charge_per_kw_month",),
+            "none": (),
+        }[self.charge_scheme]
+        missing = [k for k in need if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"charge_scheme {self.charge_scheme} needs {', '.join(missing)}")
+        if self.charge_scheme != "basic_capacity" and "capacity_charge_per_kw_month" in given:
+            raise ValueError(
+                "capacity_charge_per_kw_month applies to charge_scheme basic_capacity only"
+            )
+        return self
+
+    def capacity_rate_per_kw_month(self) -> float:
+        """Monthly charge per kW of connection [CNY/(kW month)] under the chosen scheme."""
+        if self.charge_scheme == "basic_capacity":
+            return self.capacity_charge_per_kw_month
+        if self.charge_scheme == "capacity_td":
+            assert self.td_price_per_kwh is not None and self.average_load_rate is not None
+            return capacity_td_fee_per_kw_month(self.td_price_per_kwh, self.average_load_rate)
+        return 0.0
+
+    def demand_rate_per_kw_month(self) -> float:
+        """Demand charge per kW of monthly maximum import [CNY/(kW month)] (0 unless demand)."""
+        if self.charge_scheme == "demand":
+            assert self.demand_charge_per_kw_month is not None
+            return self.demand_charge_per_kw_month
+        return 0.0
 
 
 class Rules(Schema):
@@ -538,6 +633,7 @@ class Case(Schema):
     technologies: Technologies = Field(default_factory=Technologies)
     grid: Grid
     rules: Rules = Field(default_factory=Rules)
+    accounting: Accounting = Field(default_factory=Accounting)
     physics: Literal["strict", "relaxed"] = Field(
         "strict",
         description="strict: never import and export, nor charge and discharge, in one hour "

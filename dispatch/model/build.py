@@ -85,7 +85,12 @@ def build_model(data: CaseData, horizon: Horizon | None = None) -> BuiltModel:
     horizon = horizon or Horizon.full_year(case.year)
     m = pyo.ConcreteModel(name=case.name)
     m.T = pyo.RangeSet(0, horizon.n_steps - 1)
-    ctx = Context(horizon=horizon, steps=m.T, discount_rate=case.finance.discount_rate)
+    ctx = Context(
+        horizon=horizon,
+        steps=m.T,
+        discount_rate=case.finance.discount_rate,
+        carbon_price_per_tco2=case.finance.carbon_price_per_tco2,
+    )
     techs: dict[str, Technology] = {}
     for cls in REGISTRY:
         spec = spec_of(case, cls.name)

@@ -149,8 +149,14 @@ def solve_loaded(
     pairs = [p for n, t in built.technologies.items()
              for p in t.exclusive_pairs(built.model.component(n))]  # fmt: skip
     guarded = {p.name: np.zeros(len(p.a), dtype=bool) for p in pairs}
-    solve_seconds, rounds, added = 0.0, 0, 0
+    heuristic_m: dict[str, float] = {}
+    solve_seconds, rounds = 0.0, 0
     warnings: list[str] = []
+    if strict and not presolved:  # guard the hours where the prices reward both flows
+        for pair in pairs:
+            if pair.incentive is not None and pair.incentive.any():
+                hours = np.flatnonzero(pair.incentive)
+                _guard(hm, pair, hours, guarded, heuristic_m, first_solve=True)
     while True:
         stats = hm.last_stats if presolved and hm.last_stats else _run(hm, deadline)
         presolved = False
@@ -165,11 +171,13 @@ def solve_loaded(
             warnings.append(f"strict physics still broken after {rounds} rounds")
             break
         for pair, hours in new:
-            big_m = _big_m(hm, pair)
-            added += hm.add_exclusive(hm.cols(pair.a)[hours], hm.cols(pair.b)[hours],
-                                      np.full(hours.size, big_m))  # fmt: skip
-            guarded[pair.name][hours] = True
+            if pair.incentive is not None:  # with the violators, every rewarded hour
+                hours = np.union1d(hours, np.flatnonzero(pair.incentive & ~guarded[pair.name]))
+            if rounds == MAX_LAZY_ROUNDS - 1:  # last round: guard every hour of the pair
+                hours = np.flatnonzero(~guarded[pair.name])
+            _guard(hm, pair, hours, guarded, heuristic_m)
         rounds += 1
+    warnings += _binding_heuristic_bounds(hm, pairs, guarded, heuristic_m)
     status = "optimal" if stats.status == "optimal" else "time_limit"
     if status != "optimal":
         warnings.append(
@@ -236,20 +244,71 @@ def _violations(
     return out
 
 
-def _big_m(hm: HighsModel, pair: ExclusivePair) -> float:
-    """Bound on both flows of a pair: the tightest the case and the solver state give.
+def _guard(
+    hm: HighsModel,
+    pair: ExclusivePair,
+    hours: np.ndarray,
+    guarded: dict[str, np.ndarray],
+    heuristic_m: dict[str, float],
+    first_solve: bool = False,
+) -> int:
+    """Add (X1)/(X2) binaries for some steps of a pair; return how many."""
+    bound = _case_bound(hm, pair)
+    if bound is None:
+        if first_solve:  # no solution yet to derive a bound from: stay lazy for this pair
+            return 0
+        bound = heuristic_m[pair.name] = _big_m(hm, pair)
+    cols_a, cols_b = hm.cols(pair.a)[hours], hm.cols(pair.b)[hours]
+    guarded[pair.name][hours] = True
+    return hm.add_exclusive(cols_a, cols_b, np.full(hours.size, bound))
 
-    A size the solver holds fixed (the fast method's dispatch) bounds the flows
-    exactly; else the case's fixed or maximum size. Without either, twice the
-    largest flow of the unrestricted solution: the relaxation's sizes are a lower
-    bound on what an optimal strict design needs.
-    """
+
+def _binding_heuristic_bounds(
+    hm: HighsModel,
+    pairs: list[ExclusivePair],
+    guarded: dict[str, np.ndarray],
+    heuristic_m: dict[str, float],
+) -> list[str]:
+    """Warn when a flow reached a bound that the case did not give (see :func:`_big_m`)."""
+    out = []
+    x = hm.values()
+    for pair in pairs:
+        big_m = heuristic_m.get(pair.name)
+        hours = guarded[pair.name]
+        if big_m is None or not hours.any():
+            continue
+        peak = max(x[hm.cols(pair.a)][hours].max(), x[hm.cols(pair.b)][hours].max())
+        if peak >= big_m * (1 - 1e-6):
+            out.append(
+                f"{pair.name}: a flow reached the derived bound {big_m:,.0f} kW; give the "
+                "technology a max_kw (or grid.max_connection_kw) to make strict physics exact"
+            )
+    return out
+
+
+def _case_bound(hm: HighsModel, pair: ExclusivePair) -> float | None:
+    """Return the bound the case or a fixed size gives a pair, or ``None``."""
     if pair.limit is not None and hm.col(pair.limit) >= 0:
         lo, hi = hm.bounds(np.array([hm.col(pair.limit)]))
         if math.isfinite(hi[0]) and hi[0] - lo[0] < 1e-9:
             return max(float(hi[0]), 1e-6)
     if pair.bound is not None and math.isfinite(pair.bound):
         return float(pair.bound)
+    return None
+
+
+def _big_m(hm: HighsModel, pair: ExclusivePair) -> float:
+    """Bound on both flows of a pair: the tightest the case and the solver state give.
+
+    A size the solver holds fixed (the fast method's dispatch) bounds the flows
+    exactly; else the case's fixed or maximum size. Without either, twice the
+    largest flow of the unrestricted solution: the relaxation's sizes are a lower
+    bound on what an optimal strict design needs; :func:`_binding_heuristic_bounds`
+    warns if a flow reaches it.
+    """
+    bound = _case_bound(hm, pair)
+    if bound is not None:
+        return bound
     x = hm.values()
     peak = max(float(x[hm.cols(pair.a)].max()), float(x[hm.cols(pair.b)].max()), 1.0)
     return 2.0 * peak

@@ -114,6 +114,9 @@ class ExclusivePair:
     b: pyo.Var
     bound: float | None
     limit: pyo.Var | None = None
+    incentive: np.ndarray | None = None
+    """Steps where the costs reward both flows at once: guarded by binaries from the
+    start instead of lazily (``None``: none known in advance)."""
 
 
 @dataclass(frozen=True)
@@ -128,11 +131,14 @@ class Context:
         The step index set ``T`` of the model.
     discount_rate : float
         For annualising investment.
+    carbon_price_per_tco2 : float
+        Price of emitted CO2 [CNY/tCO2]; technologies that emit add its cost.
     """
 
     horizon: Horizon
     steps: pyo.Set
     discount_rate: float
+    carbon_price_per_tco2: float = 0.0
 
     def annual(self, var: pyo.Var, coeff: np.ndarray | float = 1.0) -> Expr:
         """Annual sum ``s * sum_t w_t * c_t * x_t`` of an hourly variable.
