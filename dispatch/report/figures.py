@@ -56,6 +56,8 @@ COST_LABELS = {
     "system_operation": "system operation fee",
     "grid_capacity": "grid capacity charge",
     "fuel": "boiler fuel",
+    "demand_charge": "demand charge",
+    "carbon": "carbon cost",
     "export_revenue": "export revenue",
 }
 COST_COLORS = {
@@ -65,6 +67,8 @@ COST_COLORS = {
     "system_operation": "#8A96A3",
     "grid_capacity": "#B8C1CA",
     "fuel": COLORS["boiler"],
+    "demand_charge": "#D9B8A3",
+    "carbon": "#6B4E3D",
     "export_revenue": COLORS["export"],
 }
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

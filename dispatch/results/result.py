@@ -28,7 +28,7 @@ import yaml
 
 from dispatch.errors import DispatchError
 from dispatch.results.baseline import baseline
-from dispatch.results.write import SUMMARY, TIMESERIES, write_results
+from dispatch.results.write import BILL, SUMMARY, TIMESERIES, write_results
 from dispatch.timegrid import hours
 
 if TYPE_CHECKING:
@@ -77,6 +77,8 @@ class Result:
         The results folder the run was read from or written to.
     data : CaseData, optional
         The loaded case, when the result comes from a run in this session.
+    bill_monthly : pandas.DataFrame, optional
+        The electricity bill by month (``bill_monthly.csv``), when the run made one.
     """
 
     def __init__(
@@ -87,8 +89,10 @@ class Result:
         case: dict[str, Any] | None = None,
         folder: Path | None = None,
         data: CaseData | None = None,
+        bill_monthly: pd.DataFrame | None = None,
     ) -> None:
         self.summary = summary
+        self.bill_monthly = bill_monthly
         self.timeseries = timeseries
         self.inputs = inputs
         self.case = case
@@ -105,6 +109,7 @@ class Result:
             inputs=inputs_table(output.data),
             case=output.data.case.model_dump(mode="json"),
             data=output.data,
+            bill_monthly=getattr(output, "bill_monthly", None),
         )
 
     @classmethod
@@ -135,6 +140,9 @@ class Result:
             raise ResultsError(f"{summary_path}: cannot read JSON: {exc}") from None
         timeseries = _read_csv(ts_path)
         inputs = _read_csv(folder / INPUTS) if (folder / INPUTS).exists() else None
+        bill = None
+        if (folder / BILL).exists():
+            bill = pd.read_csv(folder / BILL, index_col=0).astype(float)
         case_dict = None
         if (folder / CASE_FILE).exists():
             try:
@@ -148,7 +156,15 @@ class Result:
             data = case if isinstance(case, CaseData) else load_case(case)
             inputs = inputs_table(data)
             case_dict = data.case.model_dump(mode="json")
-        return cls(summary, timeseries, inputs=inputs, case=case_dict, folder=folder, data=data)
+        return cls(
+            summary,
+            timeseries,
+            inputs=inputs,
+            case=case_dict,
+            folder=folder,
+            data=data,
+            bill_monthly=bill,
+        )
 
     # -- tidy tables --------------------------------------------------------------------
     @property
@@ -314,7 +330,11 @@ class Result:
     # -- writing ------------------------------------------------------------------------
     def write(self, out: str | Path) -> Path:
         """Write the results folder atomically: summary, tables, case, inputs, report."""
-        folder = write_results(Path(out), self.summary, self.timeseries, extra=self.write_extras)
+        bill = self.bill_monthly
+        bill = bill if bill is not None and len(bill) else None
+        folder = write_results(
+            Path(out), self.summary, self.timeseries, extra=self.write_extras, bill_monthly=bill
+        )
         self.folder = folder
         return folder
 
