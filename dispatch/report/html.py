@@ -25,16 +25,17 @@ if TYPE_CHECKING:
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "scrollZoom": False}
 
 CARD_CSS = """
-.pd-card{font-family:"Segoe UI",Helvetica,Arial,sans-serif;color:#1f2933;max-width:980px;
+.pd-card{font-family:"Segoe UI",Helvetica,Arial,sans-serif;color:#1f2933;max-width:1160px;
  border:1px solid #d9dee3;border-radius:8px;padding:14px 18px;background:#fff;line-height:1.35}
 .pd-card h3{margin:0 0 2px 0;font-size:18px}
 .pd-card .pd-sub{color:#5f6b76;font-size:13px;margin-bottom:10px}
 .pd-card .pd-warn{color:#8a5300;background:#fff4e0;border-radius:4px;padding:3px 8px;
  font-size:13px;display:inline-block;margin-bottom:8px}
-.pd-card .pd-tiles{display:flex;flex-wrap:wrap;gap:10px;margin:6px 0 12px 0}
-.pd-card .pd-tile{flex:1 1 150px;background:#f5f7f9;border-radius:6px;padding:8px 10px}
+.pd-card .pd-tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(145px,1fr));
+ gap:10px;margin:6px 0 12px 0}
+.pd-card .pd-tile{background:#f5f7f9;border-radius:6px;padding:8px 10px}
 .pd-card .pd-tile .pd-k{font-size:12px;color:#5f6b76}
-.pd-card .pd-tile .pd-v{font-size:20px;font-weight:600}
+.pd-card .pd-tile .pd-v{font-size:19px;font-weight:600;white-space:nowrap}
 .pd-card .pd-tile .pd-n{font-size:12px;color:#5f6b76}
 .pd-card .pd-cols{display:flex;flex-wrap:wrap;gap:32px;align-items:flex-start}
 .pd-card table{border-collapse:collapse;font-size:13px}
@@ -122,6 +123,17 @@ def summary_card(result: Result) -> str:
             cut = 1 - tco2 / base["tco2_per_year"]
             note = f"{cut:.0%} below the baseline's {base['tco2_per_year']:,.0f} t"
         tiles.append(("Emissions", f"{tco2:,.0f} tCO2/yr", note))
+    em = s.get("emissions", {})
+    intensity, limit = em.get("tco2_per_tce"), em.get("zero_carbon_threshold_tco2_per_tce")
+    if isinstance(intensity, int | float) and isinstance(limit, int | float):
+        verdict = "met" if em.get("zero_carbon_ok") else "not met"
+        tiles.append(
+            (
+                "Carbon intensity",
+                f"{intensity:.2f} tCO2/tce",
+                f"zero-carbon park limit {limit:g}: {verdict}",
+            )
+        )
     self_use = ratios.get("self_use_of_consumption")
     if self_use is not None:
         tiles.append(
@@ -174,15 +186,16 @@ def summary_card(result: Result) -> str:
             f"({_period(result.timeseries)}), scaled to a year; sizes and costs are "
             "approximate.</div>"
         )
-    if base is not None and base.get("source") == "case inputs":
-        base_note = (
-            "Baseline: same park, no new equipment (all electricity from the grid, all heat "
-            "from the boiler), computed from the case inputs."
-        )
-    elif base is not None:
-        base_note = "Baseline: as reported by the run's summary."
-    else:
+    definition = (
+        "Baseline: the same park with no new equipment (all electricity from the grid, all "
+        "heat from the boiler)"
+    )
+    if base is None:
         base_note = "Baseline unknown: the case inputs are not available for this run."
+    elif base.get("source") == "case inputs":
+        base_note = f"{definition}, recomputed from the case inputs."
+    else:
+        base_note = f"{definition}, as the run computed it."
     return (
         f"<style>{CARD_CSS}</style><div class='pd-card'>"
         f"<h3>{_e(result.name)}</h3><div class='pd-sub'>{sub}</div>{warn}"
