@@ -1,0 +1,1 @@
+"""Results: extraction from the solved model, summary, writing and printing."""

@@ -1,0 +1,201 @@
+"""Annual energy, ratios, rules, costs and emissions, computed from the hourly table.
+
+Nothing here reads the optimisation model: every figure is recomputed from
+``timeseries`` and the case inputs, so the summary is an independent check of
+the solver's objective.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dispatch.case.loader import CaseData
+from dispatch.model.technologies import REGISTRY, spec_of
+from dispatch.timegrid import HOURS_PER_YEAR
+
+KWH_PER_MWH = 1000.0
+KG_PER_T = 1000.0
+COST_KEYS = (
+    "capex_annualized", "fixed_om", "grid_energy", "system_operation", "grid_capacity",
+    "export_revenue", "fuel",
+)  # fmt: skip
+
+
+def _col(ts: pd.DataFrame, name: str) -> np.ndarray:
+    return ts[name].to_numpy(dtype=float) if name in ts else np.zeros(len(ts))
+
+
+def energy_kwh(ts: pd.DataFrame, data: CaseData) -> dict[str, float]:
+    """Annual energy sums [kWh] from the hourly table."""
+    available = _col(ts, "pv_available_kw") + _col(ts, "wind_available_kw")
+    boiler = data.case.technologies.boiler
+    fuel = _col(ts, "boiler_kw_th").sum() / boiler.efficiency if boiler else 0.0
+    charge, discharge = _col(ts, "battery_charge_kw").sum(), _col(ts, "battery_discharge_kw").sum()
+    e = {
+        "available": available.sum(),
+        "pv_available": _col(ts, "pv_available_kw").sum(),
+        "wind_available": _col(ts, "wind_available_kw").sum(),
+        "curtailed": _col(ts, "curtailed_kw").sum(),
+        "exported": _col(ts, "export_kw").sum(),
+        "imported": _col(ts, "import_kw").sum(),
+        "load": _col(ts, "load_kw").sum(),
+        "heat_pump_electricity": _col(ts, "heat_pump_kw").sum(),
+        "heat": _col(ts, "heat_load_kw_th").sum(),
+        "heat_pump_heat": _col(ts, "heat_pump_kw_th").sum(),
+        "boiler_heat": _col(ts, "boiler_kw_th").sum(),
+        "fuel": fuel,
+        "battery_charge": charge,
+        "battery_discharge": discharge,
+        "battery_losses": charge - discharge,
+    }
+    e["consumption"] = e["load"] + e["heat_pump_electricity"]
+    e["self_used"] = e["available"] - e["curtailed"] - e["exported"]
+    scale = annual_scale(ts)
+    return {k: float(v) * scale for k, v in e.items()}
+
+
+def ratios(e: dict[str, float]) -> dict[str, float | None]:
+    """The rule ratios; ``None`` where the denominator is zero."""
+
+    def div(a: float, b: float) -> float | None:
+        return a / b if b > 0 else None
+
+    return {
+        "self_use_of_generation": div(e["self_used"], e["available"]),
+        "self_use_of_consumption": div(e["self_used"], e["consumption"]),
+        "export_of_generation": div(e["exported"], e["available"]),
+        "curtailment_of_generation": div(e["curtailed"], e["available"]),
+    }
+
+
+def rules(e: dict[str, float], data: CaseData, tol: float = 1e-6) -> list[dict[str, Any]]:
+    """Each rule as ``{name, limit, value, ok, kind}``; ``tol`` absorbs solver tolerance."""
+    r = ratios(e)
+    case = data.case
+    out: list[dict[str, Any]] = []
+    for name, limit, kind, value in (
+        ("self_use_of_generation", case.rules.self_use_min_of_generation, "min",
+         r["self_use_of_generation"]),
+        ("self_use_of_consumption", case.self_use_min_of_consumption(), "min",
+         r["self_use_of_consumption"]),
+        ("export_max_of_generation", case.rules.export_max_of_generation, "max",
+         r["export_of_generation"]),
+    ):  # fmt: skip
+        if limit is None:
+            continue
+        if value is None:  # no generation (or no consumption): a minimum fails unless it is 0
+            value = 0.0
+        ok = value >= limit - tol if kind == "min" else value <= limit + tol
+        out.append({"name": name, "limit": float(limit), "value": float(value), "ok": bool(ok),
+                    "kind": kind})  # fmt: skip
+    return out
+
+
+def costs(ts: pd.DataFrame, caps: dict[str, float], data: CaseData) -> dict[str, float]:
+    """Annual cost by category, recomputed from sizes and hourly flows."""
+    case, series = data.case, data.series
+    c = dict.fromkeys(COST_KEYS, 0.0)
+    for cls in REGISTRY:
+        spec = spec_of(case, cls.name)
+        if spec is None:
+            continue
+        for key, per_unit in cls.unit_costs(spec, case.finance.discount_rate).items():
+            for category, cost in per_unit.items():
+                c[category] += cost * caps.get(key, 0.0)
+    hour = _hour_index(ts, data)
+    scale = annual_scale(ts)
+    imported, exported = _col(ts, "import_kw") * scale, _col(ts, "export_kw") * scale
+    c["grid_energy"] = float(np.dot(imported, series["import_price_per_kwh"][hour]))
+    c["system_operation"] = float(imported.sum() * case.grid.system_operation_fee_per_kwh)
+    c["export_revenue"] = -float(np.dot(exported, series["export_price_per_kwh"][hour]))
+    boiler = case.technologies.boiler
+    if boiler is not None:
+        fuel_kwh = _col(ts, "boiler_kw_th").sum() * scale / boiler.efficiency
+        c["fuel"] = float(fuel_kwh * boiler.fuel_price_per_kwh)
+    c = {k: float(v) for k, v in c.items()}
+    c["total"] = float(sum(c.values()))
+    return c
+
+
+def emissions(ts: pd.DataFrame, e: dict[str, float], data: CaseData) -> dict[str, float]:
+    """Annual CO2: imports times the grid factor plus boiler fuel times the fuel factor."""
+    hour = _hour_index(ts, data)
+    factor = data.series["grid_emission_factor_kg_per_kwh"][hour]
+    grid_kg = float(np.dot(_col(ts, "import_kw"), factor)) * annual_scale(ts)
+    boiler = data.case.technologies.boiler
+    fuel_kg = e["fuel"] * boiler.emission_factor_kg_per_kwh_fuel if boiler else 0.0
+    return {
+        "tco2_per_year": (grid_kg + fuel_kg) / KG_PER_T,
+        "grid_tco2_per_year": grid_kg / KG_PER_T,
+        "fuel_tco2_per_year": fuel_kg / KG_PER_T,
+    }
+
+
+def _hour_index(ts: pd.DataFrame, data: CaseData) -> np.ndarray:
+    """Hour of the year (0..8759) of each row; rows are consecutive from hour 0."""
+    return np.arange(len(ts))
+
+
+def annual_scale(ts: pd.DataFrame) -> float:
+    """Factor from the table's hours to a year: 1 for 8760 rows, 365 for one day.
+
+    A horizon shorter than a year stands for the year by repetition, as in the
+    model's objective (docs/formulation.md, O1).
+    """
+    return HOURS_PER_YEAR / len(ts)
+
+
+def simultaneous(ts: pd.DataFrame, tol_kw: float = 1e-3) -> dict[str, dict[str, float]]:
+    """Hours where import and export, or charge and discharge, are both positive."""
+    out = {}
+    for name, a, b in (
+        ("import_export", "import_kw", "export_kw"),
+        ("charge_discharge", "battery_charge_kw", "battery_discharge_kw"),
+    ):
+        both = (_col(ts, a) > tol_kw) & (_col(ts, b) > tol_kw)
+        overlap = np.minimum(_col(ts, a), _col(ts, b))[both]
+        out[name] = {"hours": int(both.sum()), "mwh": float(overlap.sum() / KWH_PER_MWH)}
+    return out
+
+
+def summarize(
+    ts: pd.DataFrame, caps: dict[str, float], data: CaseData, solve: dict[str, Any], method: str
+) -> dict[str, Any]:
+    """Build the ``summary.json`` content from the hourly table and sizes.
+
+    Parameters
+    ----------
+    ts : pandas.DataFrame
+        Hourly results (one full year).
+    caps : dict
+        Chosen sizes.
+    data : CaseData
+        The case and its inputs.
+    solve : dict
+        Solver report (status, seconds, gap...).
+    method : str
+        The method that produced the result.
+    """
+    e = energy_kwh(ts, data)
+    cost = costs(ts, caps, data)
+    rule_list = rules(e, data)
+    return {
+        "case": data.case.name,
+        "year": data.case.year,
+        "status": solve.get("status", "optimal"),
+        "method": method,
+        "objective_per_year": solve.get("objective", cost["total"]),
+        "currency": data.case.finance.currency,
+        "capacities": caps,
+        "energy_mwh": {k: v / KWH_PER_MWH for k, v in e.items()},
+        "ratios": ratios(e),
+        "rules": rule_list,
+        "rules_ok": all(r["ok"] for r in rule_list),
+        "costs_per_year": cost,
+        "emissions": emissions(ts, e, data),
+        "simultaneous": simultaneous(ts),
+        "solve": solve,
+    }
