@@ -63,3 +63,17 @@ class SolverError(DispatchError):
     """The solver stopped without a usable solution (time limit, numerics, unbounded)."""
 
     exit_code = 4
+
+
+class UnboundedError(SolverError):
+    """The cost runs to minus infinity; ``diagnosis`` names the sizes that run away.
+
+    ``proven`` is false when the solver could only say "infeasible or unbounded".
+    """
+
+    def __init__(
+        self, message: str, diagnosis: list[dict[str, Any]] | None = None, proven: bool = True
+    ) -> None:
+        self.diagnosis = diagnosis or []
+        self.proven = proven
+        super().__init__(message)

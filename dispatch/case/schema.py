@@ -16,9 +16,25 @@ from dispatch.case.defaults import default
 
 
 class Schema(BaseModel):
-    """Base of every case section: unknown keys are rejected."""
+    """Base of every case section: unknown keys, infinities and NaN are rejected."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, allow_inf_nan=False)
+
+
+class KeyedError(ValueError):
+    """A check across fields that names the key at fault (reported as ``section.key``).
+
+    Parameters
+    ----------
+    key : str
+        The field at fault, relative to the section the validator belongs to.
+    message : str
+        What is wrong.
+    """
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 class ProfileRef(Schema):
@@ -67,7 +83,9 @@ class _Sized(Schema):
     @model_validator(mode="after")
     def _min_below_max(self) -> _Sized:
         if self.max_kw is not None and self.min_kw > self.max_kw:
-            raise ValueError(f"min_kw ({self.min_kw:g}) is above max_kw ({self.max_kw:g})")
+            raise KeyedError(
+                "min_kw", f"min_kw ({self.min_kw:g}) is above max_kw ({self.max_kw:g})"
+            )
         return self
 
 
@@ -112,14 +130,19 @@ class Battery(Schema):
     @model_validator(mode="after")
     def _consistent(self) -> Battery:
         if self.soc_min_fraction >= self.soc_max_fraction:
-            raise ValueError(
+            raise KeyedError(
+                "soc_min_fraction",
                 f"soc_min_fraction ({self.soc_min_fraction:g}) must be below "
-                f"soc_max_fraction ({self.soc_max_fraction:g})"
+                f"soc_max_fraction ({self.soc_max_fraction:g})",
             )
         if self.max_kwh is not None and self.min_kwh > self.max_kwh:
-            raise ValueError(f"min_kwh ({self.min_kwh:g}) is above max_kwh ({self.max_kwh:g})")
+            raise KeyedError(
+                "min_kwh", f"min_kwh ({self.min_kwh:g}) is above max_kwh ({self.max_kwh:g})"
+            )
         if self.max_kw is not None and self.min_kw > self.max_kw:
-            raise ValueError(f"min_kw ({self.min_kw:g}) is above max_kw ({self.max_kw:g})")
+            raise KeyedError(
+                "min_kw", f"min_kw ({self.min_kw:g}) is above max_kw ({self.max_kw:g})"
+            )
         return self
 
 
@@ -136,8 +159,9 @@ class HeatPump(Schema):
     @model_validator(mode="after")
     def _min_below_max(self) -> HeatPump:
         if self.max_kw_th is not None and self.min_kw_th > self.max_kw_th:
-            raise ValueError(
-                f"min_kw_th ({self.min_kw_th:g}) is above max_kw_th ({self.max_kw_th:g})"
+            raise KeyedError(
+                "min_kw_th",
+                f"min_kw_th ({self.min_kw_th:g}) is above max_kw_th ({self.max_kw_th:g})",
             )
         return self
 
@@ -204,9 +228,10 @@ class Case(Schema):
     def _heat_has_a_supplier(self) -> Case:
         t = self.technologies
         if self.load.heat_kw_th is not None and t.heat_pump is None and t.boiler is None:
-            raise ValueError(
-                "load.heat_kw_th is given but neither technologies.heat_pump nor "
-                "technologies.boiler can supply heat"
+            raise KeyedError(
+                "load.heat_kw_th",
+                "a heat load is given but neither technologies.heat_pump nor "
+                "technologies.boiler can supply heat; add one of them",
             )
         return self
 

@@ -10,7 +10,7 @@ from typing import Any
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
-from dispatch.errors import InfeasibleError, SolverError
+from dispatch.errors import InfeasibleError, SolverError, UnboundedError
 from dispatch.model.build import BuiltModel
 
 
@@ -107,12 +107,7 @@ def solve(built: BuiltModel, options: SolverOptions | None = None) -> SolveInfo:
     res = opt.solve(built.model, **config)
     tc = res.termination_condition
     solve_seconds = float(getattr(res.timing_info, "highs_time", None) or 0.0)
-    if tc in (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded):
-        raise InfeasibleError("the case is infeasible: no design meets every rule and limit")
-    if tc == TerminationCondition.unbounded:
-        raise SolverError("the model is unbounded: a cost runs to minus infinity")
-    if res.solution_status not in (SolutionStatus.optimal, SolutionStatus.feasible):
-        raise SolverError(f"HiGHS stopped without a solution ({tc.name})")
+    check_termination(tc, res.solution_status, options)
     res.solution_loader.load_vars()
     objective = float(res.incumbent_objective)
     bound = res.objective_bound
@@ -128,3 +123,54 @@ def solve(built: BuiltModel, options: SolverOptions | None = None) -> SolveInfo:
         handoff_seconds=handoff,
         solve_seconds=solve_seconds,
     )
+
+
+_TROUBLE = {
+    TerminationCondition.maxTimeLimit: "reached its time limit{limit}",
+    TerminationCondition.iterationLimit: "reached its iteration limit",
+    TerminationCondition.objectiveLimit: "reached an objective limit",
+    TerminationCondition.minStepLength: "ran into numerical trouble (minimum step length)",
+    TerminationCondition.error: "stopped with an error (numerical trouble?)",
+    TerminationCondition.emptyModel: "was given an empty model",
+    TerminationCondition.unknown: "stopped for an unknown reason (numerical trouble?)",
+    TerminationCondition.locallyInfeasible: "found the model locally infeasible",
+    TerminationCondition.licensingProblems: "had a licensing problem",
+}
+
+
+def check_termination(
+    tc: TerminationCondition, solution: SolutionStatus, options: SolverOptions
+) -> None:
+    """Raise the error that matches a solver stop without a usable solution.
+
+    Raises
+    ------
+    InfeasibleError
+        Proven infeasible.
+    UnboundedError
+        Unbounded, or "infeasible or unbounded" (``proven=False``).
+    KeyboardInterrupt
+        The solve was interrupted.
+    SolverError
+        Any other stop without a solution, with a message that says why.
+    """
+    if tc == TerminationCondition.provenInfeasible:
+        raise InfeasibleError("the case is infeasible: no design meets every rule and limit")
+    if tc == TerminationCondition.unbounded:
+        raise UnboundedError("the model is unbounded: a cost runs to minus infinity")
+    if tc == TerminationCondition.infeasibleOrUnbounded:
+        raise UnboundedError("the model is infeasible or unbounded", proven=False)
+    if tc == TerminationCondition.interrupted:
+        raise KeyboardInterrupt
+    if solution in (SolutionStatus.optimal, SolutionStatus.feasible):
+        return
+    limit = options.time_limit_seconds
+    reason = _TROUBLE.get(tc, f"stopped ({tc.name})").format(
+        limit=f" of {limit:g} s" if limit is not None else ""
+    )
+    hint = (
+        "raise the time limit (--time-limit) or shorten the case"
+        if tc in (TerminationCondition.maxTimeLimit, TerminationCondition.iterationLimit)
+        else "check the case for values off by orders of magnitude (prices, sizes, profiles)"
+    )
+    raise SolverError(f"HiGHS {reason} before finding any feasible design; {hint}")

@@ -58,7 +58,7 @@ def energy_kwh(ts: pd.DataFrame, data: CaseData) -> dict[str, float]:
 
 
 def ratios(e: dict[str, float]) -> dict[str, float | None]:
-    """The rule ratios; ``None`` where the denominator is zero."""
+    """Return the rule ratios; ``None`` where the denominator is zero."""
 
     def div(a: float, b: float) -> float | None:
         return a / b if b > 0 else None

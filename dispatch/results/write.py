@@ -56,9 +56,9 @@ def write_results(
             ts["timestamp"] = pd.to_datetime(ts["timestamp"]).dt.strftime("%Y-%m-%d %H:%M")
         ts.to_csv(tmp / TIMESERIES, index=False, float_format="%.6g")
         caps = summary.get("capacities", {})
-        pd.DataFrame(
-            {"capacity": list(caps), "value": list(caps.values())}
-        ).to_csv(tmp / CAPACITIES, index=False)
+        pd.DataFrame({"capacity": list(caps), "value": list(caps.values())}).to_csv(
+            tmp / CAPACITIES, index=False
+        )
         if extra is not None:
             extra(tmp)
         _swap_into_place(tmp, out)

@@ -34,8 +34,8 @@ class Battery(Technology):
         keep = 1.0 - s.self_discharge_per_hour
         eta_c, inv_eta_d = s.charge_efficiency, 1.0 / s.discharge_efficiency
         nn = pyo.NonNegativeReals
-        b.energy_kwh = pyo.Var(domain=nn, bounds=(s.min_kwh, s.max_kwh))
-        b.power_kw = pyo.Var(domain=nn, bounds=(s.min_kw, s.max_kw))
+        self.size_var(b, "energy_kwh", (s.min_kwh, s.max_kwh), ("min_kwh", "max_kwh"), "kWh")
+        self.size_var(b, "power_kw", (s.min_kw, s.max_kw), ("min_kw", "max_kw"), "kW")
         b.charge_kw = pyo.Var(steps, domain=nn)
         b.discharge_kw = pyo.Var(steps, domain=nn)
         b.soc_kwh = pyo.Var(steps, domain=nn)

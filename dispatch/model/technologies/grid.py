@@ -33,10 +33,10 @@ class Grid(Technology):
         steps = self.ctx.steps
         nn = pyo.NonNegativeReals
         if s.connection_kw is not None:
-            bounds = (s.connection_kw, s.connection_kw)
+            limits, keys = (s.connection_kw, s.connection_kw), ("connection_kw", "connection_kw")
         else:
-            bounds = (0.0, s.max_connection_kw)
-        b.connection_kw = pyo.Var(domain=nn, bounds=bounds)
+            limits, keys = (0.0, s.max_connection_kw), ("max_connection_kw", "max_connection_kw")
+        self.size_var(b, "connection_kw", limits, keys, "kW")
         b.import_kw = pyo.Var(steps, domain=nn)
         b.export_kw = pyo.Var(steps, domain=nn, bounds=(0.0, None if s.export_allowed else 0.0))
         b.import_limit = pyo.Constraint(steps, rule=lambda b, t: b.import_kw[t] <= b.connection_kw)

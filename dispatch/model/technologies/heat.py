@@ -29,7 +29,9 @@ class HeatPump(Technology):
         s = self.spec
         steps = self.ctx.steps
         self.cop = cop = self.profile("cop")
-        b.size_kw_th = pyo.Var(domain=pyo.NonNegativeReals, bounds=(s.min_kw_th, s.max_kw_th))
+        self.size_var(
+            b, "size_kw_th", (s.min_kw_th, s.max_kw_th), ("min_kw_th", "max_kw_th"), "kW_th"
+        )
         b.electricity_kw = pyo.Var(steps, domain=pyo.NonNegativeReals)
         b.heat_limit = pyo.Constraint(
             steps, rule=lambda b, t: cop[t] * b.electricity_kw[t] <= b.size_kw_th

@@ -29,7 +29,7 @@ class Renewable(Technology):
         spec = self.spec
         steps = self.ctx.steps
         self.avail = self.profile(self.availability_key)
-        b.size_kw = pyo.Var(domain=pyo.NonNegativeReals, bounds=(spec.min_kw, spec.max_kw))
+        self.size_var(b, "size_kw", (spec.min_kw, spec.max_kw), ("min_kw", "max_kw"), "kW")
         b.curtailed_kw = pyo.Var(steps, domain=pyo.NonNegativeReals)
         avail = self.avail
         b.curtail_limit = pyo.Constraint(  # (R2)
