@@ -12,8 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from dispatch.errors import DispatchError
 
@@ -35,20 +37,27 @@ def _guard(debug: bool, work: Callable[[], Any]) -> Any:
     """Run ``work``; turn our errors into one-line messages and exit codes."""
     try:
         return work()
+    except click.exceptions.ClickException:  # usage errors: click prints them (exit 2)
+        raise
     except DispatchError as exc:
         if debug:
             traceback.print_exc()
         for line in str(exc).splitlines() or [type(exc).__name__]:
-            err_console.print(f"[bold red]error:[/] {line}", markup=True, highlight=False)
+            err_console.print(f"[bold red]error:[/] {escape(line)}", markup=True, highlight=False)
+        for note in getattr(exc, "__notes__", []):
+            err_console.print(escape(note), markup=True, highlight=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
+        if debug:
+            traceback.print_exc()
         err_console.print("interrupted: no results were written")
         raise typer.Exit(130) from None
     except Exception as exc:  # an internal error: one line, traceback with --debug
         if debug:
             traceback.print_exc()
+        text = " ".join(str(exc).split())
         err_console.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+            f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(text)} "
             "(run with --debug for details)"
         )
         raise typer.Exit(1) from None
@@ -62,12 +71,26 @@ def run(
         typer.Option("--out", help="Results folder [default: results/<case name>/]."),
     ] = None,
     method: Annotated[str, typer.Option(help="Solution method: exact.")] = "exact",
+    time_limit: Annotated[
+        float | None,
+        typer.Option("--time-limit", min=0.0, help="Solver time limit [s]; none by default."),
+    ] = None,
+    hours: Annotated[
+        int | None,
+        typer.Option(
+            "--hours", min=1, max=8760, hidden=True, help="Solve only the first N hours (tests)."
+        ),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Size and dispatch a park for one year and write the results."""
     from dispatch.case.loader import load_case
+    from dispatch.errors import InfeasibleError
+    from dispatch.model.horizon import Horizon
+    from dispatch.model.solve import SolverOptions
+    from dispatch.results.summary import infeasible_summary
     from dispatch.results.terminal import print_summary
-    from dispatch.results.write import write_results
+    from dispatch.results.write import check_target, write_diagnosis, write_results
     from dispatch.runner import METHODS, solve_case
 
     def work() -> None:
@@ -75,8 +98,16 @@ def run(
             raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
         data = load_case(case)
         target = out or Path("results") / data.case.name
-        with out_console.status(f"solving {data.case.name} ({method})..."):
-            result = solve_case(data, method=method)
+        check_target(target)
+        horizon = Horizon.full_year(data.case.year, hours) if hours else None
+        options = SolverOptions(time_limit_seconds=time_limit)
+        try:
+            with out_console.status(f"solving {data.case.name} ({method})..."):
+                result = solve_case(data, method=method, options=options, horizon=horizon)
+        except InfeasibleError as exc:
+            where = write_diagnosis(target, infeasible_summary(data, method, exc))
+            exc.add_note(f"diagnosis written to {where / 'summary.json'}")
+            raise
         write_results(target, result.summary, result.timeseries)
         print_summary(result.summary, out_console)
         out_console.print(f"results written to [bold]{target}[/]")

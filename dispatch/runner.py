@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from dispatch.case.loader import CaseData, load_case
+from dispatch.errors import DispatchError, InfeasibleError, UnboundedError
 from dispatch.model.build import build_model
 from dispatch.model.horizon import Horizon
 from dispatch.model.solve import SolverOptions, solve
@@ -44,6 +45,7 @@ def solve_case(
     method: str = "exact",
     options: SolverOptions | None = None,
     horizon: Horizon | None = None,
+    diagnose: bool = True,
 ) -> RunOutput:
     """Solve a case and return its results.
 
@@ -57,19 +59,34 @@ def solve_case(
         Solver limits and tolerances.
     horizon : Horizon, optional
         Model steps; the full year by default (shorter horizons serve tests).
+    diagnose : bool
+        On an infeasible or unbounded case, re-solve to explain it in the park's
+        terms (:mod:`dispatch.model.diagnose`); ``False`` fails fast (sweeps).
 
     Returns
     -------
     RunOutput
         Summary and hourly table.
+
+    Raises
+    ------
+    InfeasibleError
+        No design meets the rules and limits; ``diagnosis`` says which must give.
+    UnboundedError
+        A size runs away; ``diagnosis`` names it.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     start = time.perf_counter()
     data = case if isinstance(case, CaseData) else load_case(case)
     load_seconds = time.perf_counter() - start
-    built = build_model(data, horizon)
-    info = solve(built, options)
+    try:
+        built = build_model(data, horizon)
+        info = solve(built, options)
+    except (InfeasibleError, UnboundedError) as exc:
+        if not diagnose:
+            raise
+        raise _explained(exc, data, horizon, options) from None
     ts = extract.timeseries(built)
     caps = extract.capacities(built)
     timings = {
@@ -82,3 +99,16 @@ def solve_case(
     solve_report["seconds"] = time.perf_counter() - start
     summary = summarize(ts, caps, data, solve_report, method)
     return RunOutput(summary=summary, timeseries=ts, data=data, timings=timings)
+
+
+def _explained(
+    exc: DispatchError, data: CaseData, horizon: Horizon | None, options: SolverOptions | None
+) -> DispatchError:
+    """Return ``exc`` explained by the diagnosis, or ``exc`` itself if the diagnosis fails."""
+    from dispatch.model.diagnose import explain
+
+    try:
+        return explain(exc, data, horizon, options)
+    except DispatchError as failure:
+        exc.add_note(f"(the diagnosis failed: {failure})")
+        return exc

@@ -22,7 +22,7 @@ from dispatch.model.horizon import Horizon
 Expr = Any  # a Pyomo linear expression or a number
 
 
-@dataclass
+@dataclass(eq=False)
 class Slack:
     """A limit an elastic model may break at a penalty (:mod:`dispatch.model.diagnose`).
 
