@@ -226,7 +226,7 @@ def _message(err: Any) -> str:
     limit = ctx.get("le", ctx.get("lt"))
     number = isinstance(got, int | float) and not isinstance(got, bool)
     if limit == 1 and number and 1 < got <= 100:
-        msg += f"; this is a fraction: write {got / 100:g} for {got:g} %"
+        msg += f"; a fraction: for {got:g} % write {got / 100:g}"
     return msg
 
 
@@ -235,11 +235,11 @@ def _problems_from(exc: ValidationError, data: dict[str, Any], file: Path) -> li
     for err in exc.errors():
         raw_loc = list(err["loc"])
         tagged = [i for i, p in enumerate(raw_loc) if isinstance(p, str) and p in _UNION_TAGS]
-        if tagged and "ProfileRef" in raw_loc:
+        prefix = [str(p) for p in raw_loc[: tagged[0]]] if tagged else []
+        if ".".join(prefix) in _PROFILE_KEYS:
             # a profile value matched none of number / path / {csv, column}
-            loc = [str(p) for p in raw_loc[: tagged[0]]]
-            key = ".".join(loc)
-            problems.setdefault(key, Problem(str(file), key, _profile_message(_raw(data, loc))))
+            key = ".".join(prefix)
+            problems.setdefault(key, Problem(str(file), key, _profile_message(_raw(data, prefix))))
             continue
         loc = [str(p) for i, p in enumerate(raw_loc) if i not in tagged]
         kind = err["type"]
@@ -366,6 +366,9 @@ _PROFILES: tuple[tuple[str, str, Bounds], ...] = (
     ("export_price_per_kwh", "grid.export_price_per_kwh", Bounds()),
     ("grid_emission_factor_kg_per_kwh", "grid.emission_factor_kg_per_kwh", Bounds(0.0, 5.0)),
 )
+
+
+_PROFILE_KEYS = {key for _, key, _ in _PROFILES}
 
 
 def _lookup(case: Case, dotted: str) -> Any:

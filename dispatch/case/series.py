@@ -12,6 +12,7 @@ first numeric column is read, skipping time columns (``timestamp``,
 
 from __future__ import annotations
 
+import csv
 import difflib
 import io
 import re
@@ -224,7 +225,7 @@ class ProfileReader:
                     Problem(
                         shown,
                         key,
-                        f"no numeric column to read (only times or text); columns are: {known}",
+                        f"no column of values to read (only times); columns are: {known}",
                     )
                 )
                 return None
@@ -282,6 +283,21 @@ def _parse_csv(text: str, shown: str, key: str, problems: list[Problem]) -> _Tab
                 )
                 return None
             seen.add(name)
+    width = len(fields)
+    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=1):
+        if row and len(row) != width:
+            line = sep.join(row)
+            hint = ""
+            if width == 1 and re.fullmatch(r"\s*-?\d+,\d+\s*", line):
+                hint = f"; decimal comma? write {line.strip().replace(',', '.')}"
+            problems.append(
+                Problem(
+                    shown,
+                    f"row {number}",
+                    f"has {_fields(len(row))}, the header has {width}{hint} ({key})",
+                )
+            )
+            return None
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -316,6 +332,10 @@ def _parse_csv(text: str, shown: str, key: str, problems: list[Problem]) -> _Tab
     return _Table(frame=frame, first_row=2 if header else 1)
 
 
+def _fields(n: int) -> str:
+    return "1 field" if n == 1 else f"{n} fields"
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -325,18 +345,25 @@ def _is_number(text: str) -> bool:
 
 
 def _value_column(frame: pd.DataFrame) -> str | None:
-    """Return the first mostly-numeric column that is neither a time nor a row counter."""
+    """Return the column to read when the case names none.
+
+    The first mostly-numeric column that is neither a time nor a row counter
+    (0, 1, 2... or 1, 2, 3...); failing that, the first other column, so that its
+    first bad value gets reported; ``None`` when there are only times.
+    """
+    fallback = None
     for name in frame.columns:
         if str(name).strip().lower() in _TIME_COLUMNS or str(name).startswith("Unnamed"):
             continue
         numeric = pd.to_numeric(frame[name].astype(str).str.strip(), errors="coerce")
         if numeric.notna().mean() <= 0.5:
+            fallback = fallback or str(name)
             continue
         steps = np.diff(numeric.to_numpy(dtype=float))
         if steps.size > 1 and np.all(steps == 1):  # 0, 1, 2... or 1, 2, 3...: a counter
             continue
         return str(name)
-    return None
+    return fallback
 
 
 def _what_is_wrong(raw: str) -> str:
@@ -373,7 +400,9 @@ def _in_range(
         i = int(np.flatnonzero(breach)[0])
         extreme = values.min() if side == "below" else values.max()
         count = int(breach.sum())
-        at = f" (row {i + first_row}, {count} rows in all)" if first_row is not None else ""
+        at = ""
+        if first_row is not None:
+            at = f" (row {i + first_row}" + (f", {count} rows in all)" if count > 1 else ")")
         hint = bounds.high_hint if side == "above" and bounds.high_hint else bounds.hint
         hint = f"; {hint}" if hint else ""
         word = "lowest" if side == "below" else "highest"
