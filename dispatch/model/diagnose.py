@@ -94,7 +94,13 @@ def explain_infeasible(
     findings = [_physical_finding(built, s, v) for s, v in broken_a.items() if s.tier != "rule"]
     rules = [(s, _rule_of(built, s)) for s in broken_a if s.tier == "rule"]
     if rules:
-        reach = {s.key: _reach(built, rule, options) for s, rule in rules}
+        broken_rules = [r for _, r in rules]
+        kept = [r for r in built.rules if r not in broken_rules]
+        reach = {}
+        for s, rule in rules:
+            joint = _reach(built, rule, kept, options)
+            alone = _reach(built, rule, [], options) if kept else joint
+            reach[s.key] = (joint, alone, kept)
         _minimise(built, KEEP_RULES, options)
         broken_b = _broken(built, scale)
         moves = [
@@ -103,9 +109,8 @@ def explain_infeasible(
             if s.tier == "limit" and v - broken_a.get(s, 0.0) > scale.tol(s)
         ]
         unmet = {s.key for s in broken_b if s.tier == "rule"}
-        others = [r for _, r in rules]
         for s, rule in rules:
-            findings.append(_rule_finding(built, rule, reach[s.key], moves, unmet, others))
+            findings.append(_rule_finding(built, rule, reach[s.key], moves, unmet, broken_rules))
     if not findings:
         findings.append(
             {
@@ -222,36 +227,40 @@ def _rule_of(built: BuiltModel, slack: Slack) -> RuleTerm:
     return next(r for r in built.rules if r.key == slack.key)
 
 
-def _reach(built: BuiltModel, rule: RuleTerm, options: SolverOptions | None) -> float:
+def _reach(
+    built: BuiltModel, rule: RuleTerm, kept: list[RuleTerm], options: SolverOptions | None
+) -> float:
     """Return the best ratio a rule can reach with the limits kept (Dinkelbach iterations).
 
-    The rules are dropped and the limit and balance slacks fixed at their values
-    of the first question. ``r_(k+1) = N/D`` at the maximiser of ``N - r_k D``
-    (minimiser for an upper-limit rule); it stops when ``N - r D`` cannot grow.
+    The rules not in ``kept`` are dropped, and the limit and balance slacks fixed
+    at their values of the first question. ``r_(k+1) = N/D`` at the maximiser of
+    ``N - r_k D`` (minimiser for an upper-limit rule), until ``N - r D`` cannot grow.
     """
     m = built.model
     num, den = rule.numerator, rule.denominator
     sign = 1.0 if rule.kind == "min" else -1.0
     fixed = [v for s in built.slacks if s.tier != "rule" for v in _datas(s.var)]
-    rule_cons = [m.component(f"rule_{r.name}") for r in built.rules]
-    for v in fixed:
-        v.fix(v.value or 0.0)
-    for c in rule_cons:
+    kept_slacks = [s.var for s in built.slacks if s.tier == "rule" and _rule_of(built, s) in kept]
+    # kept rules hold as in the first question; the others are dropped
+    dropped = [m.component(f"rule_{r.name}") for r in built.rules if r not in kept]
+    for v in fixed + kept_slacks:
+        v.fix(v.value or 0.0)  # the current solution stays feasible: it starts the iterations
+    for c in dropped:
         c.deactivate()
     try:
-        n, d = pyo.value(num), pyo.value(den)
+        n, d = float(pyo.value(num)), float(pyo.value(den))
         ratio = n / d if d > 1e-9 else 0.0
         for _ in range(_DINKELBACH_STEPS):
             _set_objective(built, sign * (num - ratio * den), pyo.maximize)
             _solve(built, options)
             n, d = float(pyo.value(num)), float(pyo.value(den))
-            if d <= 0 or sign * (n - ratio * d) <= 1e-9 * max(d, 1.0):
+            if d <= 1e-9 or sign * (n - ratio * d) <= 1e-9 * max(d, 1.0):
                 break
             ratio = n / d
     finally:
-        for v in fixed:
+        for v in fixed + kept_slacks:
             v.unfix()
-        for c in rule_cons:
+        for c in dropped:
             c.activate()
     return ratio
 
@@ -313,15 +322,20 @@ def _join(items: list[str], word: str, sep: str = ", ") -> str:
 def _rule_finding(
     built: BuiltModel,
     rule: RuleTerm,
-    reached: float,
+    reach: tuple[float, float, list[RuleTerm]],
     moves: list[tuple[Slack, float]],
     unmet: set[str],
-    others: list[RuleTerm],
+    broken: list[RuleTerm],
 ) -> dict[str, Any]:
-    """Describe a rule that cannot be met: how far it gets, what holds it, what would help."""
+    """Describe a rule that cannot be met: how far it gets, what holds it, what would help.
+
+    ``reach`` is the best ratio with the rules that hold kept, the best ratio
+    with no other rule, and the rules kept.
+    """
     text = _RULE_TEXT.get(rule.name, rule.name + " {}").format(_limit_pct(rule.limit))
+    joint, alone, kept = reach
     minimum = rule.kind == "min"
-    reached = max(reached, 0.0)
+    joint, alone = max(joint, 0.0), max(alone, 0.0)
     absent = [t for t in ("pv", "wind", "battery") if t not in built.technologies]
     held = [_bound_text(s) for s, _ in moves]
     if absent:
@@ -332,43 +346,54 @@ def _rule_finding(
         note = ", and raising size limits alone cannot change that"
     elif moves:
         remedies.append(_join([_move_text(s, extra) for s, extra in moves], "and"))
-    # what could help: generators for a share of consumption, storage for the others
+    # what could help: more generators for a share of consumption; storage, once
+    # something generates, to use what would be curtailed or exported
+    generators = [t for t in ("pv", "wind") if t not in absent]
     adds = [t for t in absent if t != "battery"] if rule.name == "self_use_of_consumption" else []
-    if not adds and "battery" in absent and (rule.name != "self_use_of_consumption" or note):
-        adds = ["battery"]
+    if "battery" in absent and generators and (rule.name != "self_use_of_consumption" or note):
+        adds.append("battery")
     if adds:
         remedies.append("add " + _join([f"technologies.{t}" for t in adds], "or"))
     verb = "lower" if minimum else "raise"
     remedies.append(
-        f"{verb} {rule.key} to {_frac(reached, down=minimum)} ({_pct(reached, down=minimum)})"
+        f"{verb} {rule.key} to {_frac(joint, down=minimum)} ({_pct(joint, down=minimum)})"
     )
-    met_alone = reached >= rule.limit - 1e-6 if minimum else reached <= rule.limit + 1e-6
-    if met_alone and len(others) > 1:
-        rest = _join([o.key for o in others if o is not rule], "and")
+    reached_text = _pct(joint, down=minimum)
+    met = joint >= rule.limit - 1e-6 if minimum else joint <= rule.limit + 1e-6
+    others = [o.key for o in broken if o is not rule]
+    if met and others:
         head = (
-            f"{text} ({rule.key}) cannot be met together with {rest}: alone it reaches "
-            f"{_pct(reached, down=minimum)}"
+            f"{text} ({rule.key}) cannot be met together with {_join(others, 'and')}: "
+            f"alone it reaches {reached_text}"
         )
     else:
         how = "at most" if minimum else "at least"
         with_text = f" with {_join(held, 'and')}" if held else ""
+        better = alone > joint + 1e-4 if minimum else alone < joint - 1e-4
+        rules_text = ""
+        if better:
+            rules_text = (
+                f" while {_join([k.key for k in kept], 'and')} "
+                f"{'holds' if len(kept) == 1 else 'hold'} "
+                f"(without {'it' if len(kept) == 1 else 'them'}: {_pct(alone, down=minimum)})"
+            )
         head = (
-            f"{text} ({rule.key}) cannot be met: {how} {_pct(reached, down=minimum)} is "
-            f"reachable{with_text}{note}"
+            f"{text} ({rule.key}) cannot be met: {how} {reached_text} is "
+            f"reachable{with_text}{rules_text}{note}"
         )
-    message = f"{head}; {_join(remedies, ', or', sep=', ')}"
     return {
         "constraint": rule.key,
         "kind": "rule",
         "rule": rule.name,
         "limit": rule.limit,
-        "reachable": reached,
+        "reachable": joint,
+        "reachable_without_other_rules": alone,
         "held_by": [s.key for s, _ in moves],
         "remedies": [
             {"key": s.key, "from": s.limit, "to": s.limit + (e if s.kind == "max" else -e)}
             for s, e in moves
         ],
-        "message": message,
+        "message": f"{head}; {_join(remedies, ', or', sep=', ')}",
     }
 
 
