@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.exceptions import TyperException
 
 from dispatch.errors import DispatchError
 
@@ -37,7 +37,7 @@ def _guard(debug: bool, work: Callable[[], Any]) -> Any:
     """Run ``work``; turn our errors into one-line messages and exit codes."""
     try:
         return work()
-    except click.exceptions.ClickException:  # usage errors: click prints them (exit 2)
+    except (typer.Exit, typer.Abort, TyperException):  # usage errors: typer prints them
         raise
     except DispatchError as exc:
         if debug:

@@ -330,12 +330,13 @@ def _did_you_mean(loc: list[str], data: dict[str, Any]) -> str:
         model = _model_of(model.model_fields[part].annotation)
     if model is None:
         return ""
-    close = difflib.get_close_matches(loc[-1], list(model.model_fields), n=3, cutoff=0.6)
-    return (
-        f"; did you mean {' or '.join(repr(c) for c in close)}?"
-        if close
-        else (f"; known keys: {', '.join(model.model_fields)}")
-    )
+    known = list(model.model_fields)
+    typed = loc[-1].lower()
+    close = [k for k in known if k == typed] or [k for k in known if k.startswith(typed)]
+    close = close or difflib.get_close_matches(typed, known, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {' or '.join(repr(c) for c in close[:2])}?"
+    return f"; known keys: {', '.join(known)}"
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:
