@@ -30,7 +30,12 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}: {self.key}" if self.key else self.file
-        return f"{where}: {self.message}"
+        return _one_line(f"{where}: {self.message}")
+
+
+def _one_line(text: str) -> str:
+    """Escape line breaks and other control characters (they may come from a case)."""
+    return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)
 
 
 class DispatchError(Exception):
