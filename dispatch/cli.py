@@ -73,8 +73,12 @@ def run(
     method: Annotated[str, typer.Option(help="Solution method: exact.")] = "exact",
     time_limit: Annotated[
         float | None,
-        typer.Option("--time-limit", min=0.0, help="Solver time limit [s]; none by default."),
+        typer.Option("--time-limit", min=0.0, help="Solver wall-time limit [s]."),
     ] = None,
+    mip_gap: Annotated[
+        float | None, typer.Option("--mip-gap", help="Relative MIP gap [default: case, 0.005].")
+    ] = None,
+    threads: Annotated[int | None, typer.Option("--threads", help="Solver threads.")] = None,
     hours: Annotated[
         int | None,
         typer.Option(
@@ -100,7 +104,12 @@ def run(
         target = out or Path("results") / data.case.name
         check_target(target)
         horizon = Horizon.full_year(data.case.year, hours) if hours else None
-        options = SolverOptions(time_limit_seconds=time_limit)
+        cs = data.case.solver
+        options = SolverOptions(
+            time_limit_seconds=time_limit if time_limit is not None else cs.time_limit_seconds,
+            mip_gap=mip_gap if mip_gap is not None else cs.mip_gap,
+            threads=threads if threads is not None else cs.threads,
+        )
         try:
             with out_console.status(f"solving {data.case.name} ({method})..."):
                 result = solve_case(data, method=method, options=options, horizon=horizon)
@@ -110,7 +119,53 @@ def run(
             raise
         write_results(target, result.summary, result.timeseries)
         print_summary(result.summary, out_console)
+        for warning in result.summary["solve"].get("warnings", []):
+            err_console.print(f"[bold yellow]warning:[/] {escape(warning)}")
+        _print_notes(data.notes)
         out_console.print(f"results written to [bold]{target}[/]")
+
+    _guard(debug, work)
+
+
+def _print_notes(notes: list[str]) -> None:
+    for note in notes:
+        out_console.print(f"[bold yellow]note:[/] {escape(note)}", highlight=False)
+
+
+@app.command()
+def profiles(
+    case: CaseArg,
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Folder for profiles.csv.", show_default=False),
+    ],
+    debug: DebugOpt = False,
+) -> None:
+    """Write the hourly profiles a case uses (generated from its location) to DIR/profiles.csv."""
+    from rich.table import Table
+
+    from dispatch.case.loader import load_case
+    from dispatch.case.profile_table import STAT_LABELS, case_profile_table
+    from dispatch.profiles import profile_statistics, write_profiles_csv
+
+    def work() -> None:
+        data = load_case(case)
+        table = case_profile_table(data)
+        path = write_profiles_csv(table, out / "profiles.csv")
+        stats = profile_statistics(table)
+        view = Table(title=f"{data.case.name} {data.case.year}: annual statistics")
+        view.add_column("quantity")
+        view.add_column("value", justify="right")
+        view.add_column("unit")
+        for key, (label, unit, fmt) in STAT_LABELS.items():
+            if key in stats:
+                view.add_row(label, format(stats[key], fmt), unit)
+        out_console.print(view)
+        source = table.attrs.get("meta", {}).get("weather_source")
+        if source:
+            out_console.print(f"weather: {source}", highlight=False)
+        _print_notes(data.notes)
+        out_console.print(f"profiles written to [bold]{path}[/] ({len(table.columns)} columns)")
 
     _guard(debug, work)
 

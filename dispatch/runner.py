@@ -13,7 +13,7 @@ from dispatch.case.loader import CaseData, load_case
 from dispatch.errors import DispatchError, InfeasibleError, UnboundedError
 from dispatch.model.build import build_model
 from dispatch.model.horizon import Horizon
-from dispatch.model.solve import SolverOptions, solve
+from dispatch.model.solve import EXACT_MIP_GAP, SolverOptions, solve
 from dispatch.results import extract
 from dispatch.results.summary import summarize
 
@@ -38,6 +38,24 @@ class RunOutput:
     timeseries: pd.DataFrame
     data: CaseData
     timings: dict[str, float] = field(default_factory=dict)
+
+
+def resolve_options(data: CaseData, given: SolverOptions | None, method: str) -> SolverOptions:
+    """Merge solver options: explicit ones over the case's ``solver:`` section.
+
+    ``exact`` tightens the MIP gap to :data:`EXACT_MIP_GAP` whatever was asked.
+    """
+    case_solver = data.case.solver
+    base = given or SolverOptions(
+        time_limit_seconds=case_solver.time_limit_seconds,
+        mip_gap=case_solver.mip_gap,
+        threads=case_solver.threads,
+    )
+    if method == "exact":
+        base = SolverOptions(
+            base.time_limit_seconds, min(base.mip_gap, EXACT_MIP_GAP), base.threads
+        )
+    return base
 
 
 def solve_case(
@@ -80,6 +98,7 @@ def solve_case(
     start = time.perf_counter()
     data = case if isinstance(case, CaseData) else load_case(case)
     load_seconds = time.perf_counter() - start
+    options = resolve_options(data, options, method)
     try:
         built = build_model(data, horizon)
         info = solve(built, options)
@@ -97,7 +116,10 @@ def solve_case(
     }
     solve_report = info.as_dict() | timings
     solve_report["seconds"] = time.perf_counter() - start
+    solve_report["mip_gap_limit"] = options.mip_gap
     summary = summarize(ts, caps, data, solve_report, method)
+    summary["notes"] = list(data.notes)  # e.g. heat beyond heat-pump reach goes to the boiler
+    summary["unit_counts"] = extract.unit_counts(built)
     return RunOutput(summary=summary, timeseries=ts, data=data, timings=timings)
 
 

@@ -152,7 +152,8 @@ CASES: list[tuple[str, Callable, str, list[str]]] = [
     ("unknown-nested-key", _set("technologies.pv.max_kW", 5), "max_kW", ["did you mean 'max_kw'"]),
     ("unknown-technology", _set("technologies.solar", {}), "solar", ["known keys: pv, wind"]),
     ("missing-grid", _drop("grid"), "grid", ["required key is missing"]),
-    ("missing-load", _drop(LOAD), LOAD, ["required key is missing"]),
+    ("missing-load", _drop(LOAD), LOAD, ["give electricity_kw (a profile), or park_type"]),
+    ("missing-load-section", _drop("load"), "load", ["required key is missing"]),
     # --- types and ranges ---
     ("negative-capex", _set("technologies.pv.capex_per_kw", -2800), "capex_per_kw", ["≥ 0"]),
     (

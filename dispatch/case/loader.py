@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 import numpy as np
+import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
@@ -37,12 +38,19 @@ class CaseData:
     series : dict of str to numpy.ndarray
         Hourly inputs, 8760 values each, keyed by name with unit
         (``load_kw``, ``pv_availability_kw_per_kw``, ``import_price_per_kwh`` ...).
+    notes : list of str
+        Notes for the results (heat beyond heat-pump reach, far climate site ...).
+    site_profiles : pandas.DataFrame or None
+        Profiles generated from the location, with weather columns; ``None`` when the case
+        gives every profile.
     """
 
     case: Case
     file: Path
     series: dict[str, np.ndarray] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    site_profiles: pd.DataFrame | None = None
 
     def with_overrides(self, overrides: dict[str, Any]) -> CaseData:
         """Return a new case with dotted-key overrides applied and everything re-validated.
@@ -384,24 +392,41 @@ def _lookup(case: Case, dotted: str) -> Any:
 def read_profiles(case: Case, file: Path, raw: dict[str, Any] | None = None) -> CaseData:
     """Read every profile of a validated case into numpy arrays.
 
+    Profiles the case leaves out are generated from its location
+    (:func:`dispatch.case.generated.generate_profiles`); a heat pump whose heat is beyond
+    heat-pump reach is dropped, with a note.
+
     Raises
     ------
     CaseError
         With every profile problem found.
     """
+    from dispatch.case.generated import generate_profiles
+
+    generated = generate_profiles(case, file)
+    case = generated.case
     reader = ProfileReader(file, case.year)
     problems: list[Problem] = []
     series: dict[str, np.ndarray] = {}
     for name, key, bounds in _PROFILES:
         value = _lookup(case, key)
         if value is None:
+            if name in generated.series:
+                series[name] = generated.series[name]
             continue
         arr = reader.read(value, key, bounds, problems)
         if arr is not None:
             series[name] = arr
     if problems:
         raise CaseError(problems)
-    return CaseData(case=case, file=file, series=series, raw=raw or case.model_dump())
+    return CaseData(
+        case=case,
+        file=file,
+        series=series,
+        raw=raw or case.model_dump(),
+        notes=generated.notes,
+        site_profiles=generated.table,
+    )
 
 
 def load_case(path: str | Path, overrides: dict[str, Any] | None = None) -> CaseData:

@@ -4,15 +4,19 @@ A case is YAML validated by these pydantic models. Unknown keys are errors.
 Money is in the case currency (CNY by default). Profiles are given as a
 number (constant), a path to a CSV (first numeric column) or
 ``{csv: path, column: name}``; :mod:`dispatch.case.series` reads them.
+A profile that is left out is generated from the case ``location`` (and
+``weather``) by :mod:`dispatch.profiles`; an explicit profile always wins.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dispatch.case.defaults import default
+from dispatch.profiles.climate import site_keys
+from dispatch.profiles.loads import PARK_TYPES
 
 
 class Schema(BaseModel):
@@ -50,6 +54,7 @@ Profile = Annotated[
 ]
 
 NonNeg = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
 Efficiency = Annotated[float, Field(gt=0, le=1)]
 Lifetime = Annotated[float, Field(gt=0, le=100)]
@@ -67,41 +72,226 @@ class Finance(Schema):
     currency: str = Field("CNY", description="Currency of every price and cost in the case.")
 
 
-class Load(Schema):
-    """The park's hourly demand."""
+class Location(Schema):
+    """Where the park is: generates the profiles a case leaves out."""
 
-    electricity_kw: Profile = Field(description="Electric load [kW], 8760 hourly values.")
-    heat_kw_th: Profile | None = Field(None, description="Heat load [kW_th]; omit for none.")
+    latitude: Annotated[float, Field(ge=-90, le=90)] = Field(
+        description="Latitude [degrees north]."
+    )
+    longitude: Annotated[float, Field(ge=-180, le=180)] = Field(
+        description="Longitude [degrees east]."
+    )
+    altitude_m: Annotated[float, Field(ge=-500, le=9000)] | None = Field(
+        None, description="Altitude [m]; null: from pvlib's altitude map."
+    )
+    site: str | None = Field(
+        None,
+        description="Shipped climate site for synthetic weather (ningbo, ordos, ...); "
+        "null: the nearest one.",
+    )
+
+    @field_validator("site")
+    @classmethod
+    def _known_site(cls, value: str | None) -> str | None:
+        if value is not None and value not in site_keys():
+            raise ValueError(f"unknown climate site {value!r}; use one of {', '.join(site_keys())}")
+        return value
+
+
+class Weather(Schema):
+    """Weather behind generated profiles: a synthetic year (default) or a weather file."""
+
+    source: Literal["synthetic"] = Field(
+        "synthetic", description="synthetic: a reproducible year from monthly climate normals."
+    )
+    seed: Annotated[int, Field(ge=0)] = Field(0, description="Random seed of the synthetic year.")
+    file: str | None = Field(
+        None,
+        description="EPW, TMY3, TMY2 or CSV with pvlib columns (ghi, dni, dhi, temp_air, "
+        "wind_speed), relative to the case file; its year is mapped onto the case year.",
+    )
+
+
+class Load(Schema):
+    """The park's hourly demand: profiles, or an archetype with annual totals."""
+
+    electricity_kw: Profile | None = Field(
+        None, description="Electric load [kW], 8760 hourly values; null: from park_type."
+    )
+    heat_kw_th: Profile | None = Field(
+        None, description="Heat load [kW_th]; null: from park_type and annual_heat_mwh, or none."
+    )
+    park_type: Literal[PARK_TYPES] | None = Field(  # type: ignore[valid-type]
+        None, description="Load archetype: " + ", ".join(PARK_TYPES) + "."
+    )
+    annual_electricity_mwh: Positive | None = Field(
+        None, description="Annual electricity [MWh] of the generated load."
+    )
+    peak_kw: Positive | None = Field(
+        None, description="Peak electric load [kW] instead of annual_electricity_mwh."
+    )
+    annual_heat_mwh: Positive | None = Field(
+        None, description="Annual heat [MWh_th] of the generated heat load."
+    )
+    peak_heat_kw_th: Positive | None = Field(
+        None, description="Peak heat load [kW_th] instead of annual_heat_mwh."
+    )
+    seed: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="Seed of the load noise; null: the weather seed."
+    )
+
+    @model_validator(mode="after")
+    def _load_is_defined(self) -> Load:
+        if self.annual_electricity_mwh is not None and self.peak_kw is not None:
+            raise KeyedError("peak_kw", "give annual_electricity_mwh or peak_kw, not both")
+        if self.annual_heat_mwh is not None and self.peak_heat_kw_th is not None:
+            raise KeyedError("peak_heat_kw_th", "give annual_heat_mwh or peak_heat_kw_th, not both")
+        sized = (self.annual_electricity_mwh, self.peak_kw, self.annual_heat_mwh)
+        if self.park_type is None and any(v is not None for v in sized + (self.peak_heat_kw_th,)):
+            raise KeyedError(
+                "park_type", "annual totals and peaks need a park_type to shape the load"
+            )
+        if (
+            self.electricity_kw is None
+            and self.annual_electricity_mwh is None
+            and (self.peak_kw is None)
+        ):
+            raise KeyedError(
+                "electricity_kw",
+                "give electricity_kw (a profile), or park_type with annual_electricity_mwh "
+                "or peak_kw",
+            )
+        return self
+
+    def generated_electricity(self) -> bool:
+        """Return True when the electric load comes from the archetype."""
+        return self.electricity_kw is None
+
+    def generated_heat(self) -> bool:
+        """Return True when the heat load comes from the archetype."""
+        return self.heat_kw_th is None and (
+            self.annual_heat_mwh is not None or self.peak_heat_kw_th is not None
+        )
+
+    def has_heat(self) -> bool:
+        """Return True when the park has a heat load, given or generated."""
+        return self.heat_kw_th is not None or self.generated_heat()
+
+
+def _check_discrete(
+    min_if_built: float,
+    existing: float,
+    low: float,
+    high: float | None,
+    names: tuple[str, str, str, str],
+) -> None:
+    """Check the size keys of one rating: min/max order, existing and minimum addition."""
+    n_mib, n_exist, n_min, n_max = names
+    if high is not None and low > high:
+        raise KeyedError(n_min, f"{n_min} ({low:g}) is above {n_max} ({high:g})")
+    if high is not None and existing > high:
+        raise KeyedError(n_exist, f"{n_exist} ({existing:g}) is above {n_max} ({high:g})")
+    if min_if_built > 0 and high is None:
+        raise KeyedError(n_mib, f"{n_mib} needs {n_max}: a finite upper bound on the size")
+    if min_if_built > 0 and high is not None and existing + min_if_built > high:
+        raise KeyedError(
+            n_mib, f"{n_exist} + {n_mib} ({existing + min_if_built:g}) is above {n_max} ({high:g})"
+        )
 
 
 class _Sized(Schema):
-    """Size limits shared by every sized technology (kW-rated)."""
+    """Size keys shared by every kW-rated technology."""
 
-    min_kw: NonNeg = Field(0.0, description="Smallest size the optimiser may choose [kW].")
-    max_kw: NonNeg | None = Field(None, description="Largest size [kW]; null for no limit.")
+    min_kw: NonNeg = Field(0.0, description="Smallest total size [kW] (existing included).")
+    max_kw: NonNeg | None = Field(None, description="Largest total size [kW]; null: no limit.")
+    existing_kw: NonNeg = Field(0.0, description="Capacity already installed [kW]; free.")
+    unit_kw: Positive | None = Field(
+        None, description="Unit size [kW]: additions come in whole units (e.g. 3000 per turbine)."
+    )
+    min_kw_if_built: NonNeg = Field(
+        0.0, description="Smallest addition [kW] if any is built: zero or at least this."
+    )
 
     @model_validator(mode="after")
-    def _min_below_max(self) -> _Sized:
-        if self.max_kw is not None and self.min_kw > self.max_kw:
-            raise KeyedError(
-                "min_kw", f"min_kw ({self.min_kw:g}) is above max_kw ({self.max_kw:g})"
-            )
+    def _sizes_consistent(self) -> _Sized:
+        _check_discrete(
+            self.min_kw_if_built,
+            self.existing_kw,
+            self.min_kw,
+            self.max_kw,
+            ("min_kw_if_built", "existing_kw", "min_kw", "max_kw"),
+        )
         return self
 
 
 class PV(_Sized):
     """Photovoltaic plant."""
 
-    availability: Profile = Field(description="AC output per kW installed [kW/kW], in [0, 1].")
+    availability: Profile | None = Field(
+        None,
+        description="AC output per kW installed [kW/kW], in [0, 1]; null: generated with pvlib "
+        "from the location and the design keys below.",
+    )
+    tilt_deg: Annotated[float, Field(ge=0, le=90)] | None = Field(
+        None, description="Fixed tilt [degrees]; null: latitude minus 5."
+    )
+    azimuth_deg: Annotated[float, Field(ge=0, lt=360)] | None = Field(
+        None, description="Fixed azimuth [degrees, 180 = south]; null: 180."
+    )
+    tracking: bool = Field(False, description="Horizontal north-south single-axis tracking.")
+    dc_ac_ratio: Annotated[float, Field(ge=0.5, le=3)] | None = Field(
+        None, description="DC nameplate over inverter AC rating [-]; null: 1.2."
+    )
+    losses_fraction: Annotated[float, Field(ge=0, lt=1)] | None = Field(
+        None, description="DC system losses [-]; null: 0.1408 (PVWatts)."
+    )
     capex_per_kw: NonNeg = _d("pv", "capex_per_kw")
     fixed_om_per_kw_year: NonNeg = _d("pv", "fixed_om_per_kw_year")
     lifetime_years: Lifetime = _d("pv", "lifetime_years")
 
 
+PowerCurve = Annotated[
+    list[tuple[float, float]] | str,
+    Field(
+        description="Power curve: [[speed m/s, power], ...] in kW or kW/kW, or a CSV path with "
+        "columns wind_speed_m_s and power_kw (or power_kw_per_kw)."
+    ),
+]
+
+
 class Wind(_Sized):
     """Wind farm."""
 
-    availability: Profile = Field(description="Output per kW installed [kW/kW], in [0, 1].")
+    availability: Profile | None = Field(
+        None,
+        description="Output per kW installed [kW/kW], in [0, 1]; null: generated from the "
+        "location's wind and the turbine keys below.",
+    )
+    hub_height_m: Annotated[float, Field(gt=10, le=300)] | None = Field(
+        None, description="Hub height [m]; null: 100."
+    )
+    shear_exponent: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        None, description="Power-law shear exponent [-]; null: log profile with roughness_length_m."
+    )
+    roughness_length_m: Annotated[float, Field(gt=0, le=3)] | None = Field(
+        None, description="Roughness length [m]; null: 0.03 (open farmland)."
+    )
+    turbine_class: Literal["auto", "iec_i", "iec_ii", "iec_iii"] = Field(
+        "auto", description="Shipped generic power curve; auto: by hub-height mean wind."
+    )
+    power_curve: PowerCurve | None = None
+    losses_fraction: Annotated[float, Field(ge=0, lt=1)] | None = Field(
+        None, description="Wake, availability and electrical losses [-]; null: 0.10."
+    )
+
+    @model_validator(mode="after")
+    def _one_profile_law(self) -> Wind:
+        if self.shear_exponent is not None and self.roughness_length_m is not None:
+            raise KeyedError(
+                "shear_exponent", "give shear_exponent or roughness_length_m, not both"
+            )
+        return self
+
     capex_per_kw: NonNeg = _d("wind", "capex_per_kw")
     fixed_om_per_kw_year: NonNeg = _d("wind", "fixed_om_per_kw_year")
     lifetime_years: Lifetime = _d("wind", "lifetime_years")
@@ -126,6 +316,14 @@ class Battery(Schema):
     max_kwh: NonNeg | None = Field(None, description="Largest energy capacity [kWh]; null: none.")
     min_kw: NonNeg = Field(0.0, description="Smallest power rating [kW].")
     max_kw: NonNeg | None = Field(None, description="Largest power rating [kW]; null: none.")
+    existing_kwh: NonNeg = Field(0.0, description="Energy capacity already installed [kWh].")
+    existing_kw: NonNeg = Field(0.0, description="Power rating already installed [kW].")
+    unit_kwh: Positive | None = Field(
+        None, description="Energy of one container [kWh]; with unit_kw, whole containers only."
+    )
+    unit_kw: Positive | None = Field(None, description="Power of one container [kW].")
+    min_kwh_if_built: NonNeg = Field(0.0, description="Smallest energy addition if built [kWh].")
+    min_kw_if_built: NonNeg = Field(0.0, description="Smallest power addition if built [kW].")
 
     @model_validator(mode="after")
     def _consistent(self) -> Battery:
@@ -135,34 +333,74 @@ class Battery(Schema):
                 f"soc_min_fraction ({self.soc_min_fraction:g}) must be below "
                 f"soc_max_fraction ({self.soc_max_fraction:g})",
             )
-        if self.max_kwh is not None and self.min_kwh > self.max_kwh:
-            raise KeyedError(
-                "min_kwh", f"min_kwh ({self.min_kwh:g}) is above max_kwh ({self.max_kwh:g})"
-            )
-        if self.max_kw is not None and self.min_kw > self.max_kw:
-            raise KeyedError(
-                "min_kw", f"min_kw ({self.min_kw:g}) is above max_kw ({self.max_kw:g})"
-            )
+        if (self.unit_kwh is None) != (self.unit_kw is None):
+            raise KeyedError("unit_kw", "unit_kwh and unit_kw go together: give both or neither")
+        _check_discrete(
+            self.min_kwh_if_built,
+            self.existing_kwh,
+            self.min_kwh,
+            self.max_kwh,
+            ("min_kwh_if_built", "existing_kwh", "min_kwh", "max_kwh"),
+        )
+        _check_discrete(
+            self.min_kw_if_built,
+            self.existing_kw,
+            self.min_kw,
+            self.max_kw,
+            ("min_kw_if_built", "existing_kw", "min_kw", "max_kw"),
+        )
         return self
 
 
 class HeatPump(Schema):
     """Electric heat pump serving the heat load."""
 
-    cop: Profile = Field(description="Coefficient of performance per hour [kW_th/kW_el], > 0.")
+    cop: Profile | None = Field(
+        None,
+        description="Coefficient of performance per hour [kW_th/kW_el], > 0; null: a Carnot "
+        "fraction from source and sink temperatures.",
+    )
+    sink_temperature_c: Annotated[float, Field(ge=20, le=400)] | None = Field(
+        None,
+        description="Heat supply temperature [C]; null: 60. Above 120 C the heat pump is not "
+        "used and the boiler supplies all heat.",
+    )
+    source: Literal["air", "waste_heat"] = Field(
+        "air", description="Heat source: outdoor air or a waste-heat stream."
+    )
+    source_temperature_c: Annotated[float, Field(ge=-40, le=150)] | None = Field(
+        None, description="Waste-heat source temperature [C] (source: waste_heat); null: 30."
+    )
+    carnot_efficiency: Annotated[float, Field(gt=0, le=1)] | None = Field(
+        None, description="Fraction of the Carnot COP reached [-]; null: 0.45."
+    )
+    steam_pressure_mpa: Annotated[float, Field(gt=0, le=20)] | None = Field(
+        None, description="Steam pressure if heat is steam [MPa]; 1 MPa and above: boiler only."
+    )
     capex_per_kw_th: NonNeg = _d("heat_pump", "capex_per_kw_th")
     fixed_om_per_kw_th_year: NonNeg = _d("heat_pump", "fixed_om_per_kw_th_year")
     lifetime_years: Lifetime = _d("heat_pump", "lifetime_years")
     min_kw_th: NonNeg = Field(0.0, description="Smallest heat output rating [kW_th].")
     max_kw_th: NonNeg | None = Field(None, description="Largest heat rating [kW_th]; null: none.")
+    existing_kw_th: NonNeg = Field(0.0, description="Heat pump rating already installed [kW_th].")
+    unit_kw_th: Positive | None = Field(None, description="Module size [kW_th]: whole modules.")
+    min_kw_if_built: NonNeg = Field(
+        0.0, description="Smallest addition [kW_th] if any is built: zero or at least this."
+    )
 
     @model_validator(mode="after")
-    def _min_below_max(self) -> HeatPump:
-        if self.max_kw_th is not None and self.min_kw_th > self.max_kw_th:
+    def _sizes_consistent(self) -> HeatPump:
+        if self.source_temperature_c is not None and self.source != "waste_heat":
             raise KeyedError(
-                "min_kw_th",
-                f"min_kw_th ({self.min_kw_th:g}) is above max_kw_th ({self.max_kw_th:g})",
+                "source_temperature_c", "source_temperature_c applies to source: waste_heat only"
             )
+        _check_discrete(
+            self.min_kw_if_built,
+            self.existing_kw_th,
+            self.min_kw_th,
+            self.max_kw_th,
+            ("min_kw_if_built", "existing_kw_th", "min_kw_th", "max_kw_th"),
+        )
         return self
 
 
@@ -211,6 +449,18 @@ class Rules(Schema):
     export_max_of_generation: Fraction | None = _d("rules", "export_max_of_generation")
 
 
+class Solver(Schema):
+    """Solver limits; the command line's --time-limit, --mip-gap and --threads override them."""
+
+    time_limit_seconds: Positive | None = Field(None, description="Wall-time limit [s].")
+    mip_gap: Annotated[float, Field(ge=0, lt=1)] = Field(
+        0.005, description="Relative MIP gap at which the solver stops (0.005 = 0.5 %)."
+    )
+    threads: Annotated[int, Field(ge=1, le=256)] | None = Field(
+        None, description="Solver threads; null lets HiGHS choose."
+    )
+
+
 class Case(Schema):
     """A park case: what exists, what may be built, prices and rules."""
 
@@ -219,21 +469,60 @@ class Case(Schema):
         description="Case year; selects the consumption-share rule and the calendar."
     )
     finance: Finance = Field(default_factory=Finance)
+    location: Location | None = Field(
+        None, description="Where the park is; needed when a profile is generated."
+    )
+    weather: Weather | None = Field(
+        None, description="Weather for generated profiles; null: synthetic, seed 0."
+    )
     load: Load
     technologies: Technologies = Field(default_factory=Technologies)
     grid: Grid
     rules: Rules = Field(default_factory=Rules)
+    physics: Literal["strict", "relaxed"] = Field(
+        "strict",
+        description="strict: never import and export, nor charge and discharge, in one hour "
+        "(a MILP); relaxed: the pure LP, for bounds and comparisons.",
+    )
+    solver: Solver = Field(default_factory=Solver)
 
     @model_validator(mode="after")
     def _heat_has_a_supplier(self) -> Case:
         t = self.technologies
-        if self.load.heat_kw_th is not None and t.heat_pump is None and t.boiler is None:
+        if self.load.has_heat() and t.heat_pump is None and t.boiler is None:
             raise KeyedError(
                 "load.heat_kw_th",
-                "a heat load is given but neither technologies.heat_pump nor "
-                "technologies.boiler can supply heat; add one of them",
+                "the case has a heat load but neither technologies.heat_pump nor "
+                "technologies.boiler can supply heat",
             )
         return self
+
+    @model_validator(mode="after")
+    def _generated_profiles_have_a_place(self) -> Case:
+        missing = self.generated_profile_keys()
+        if missing and self.location is None and (self.weather is None or not self.weather.file):
+            raise KeyedError(
+                "location",
+                f"{', '.join(missing)} not given: add location (latitude, longitude) or "
+                "weather.file to generate them, or give the profiles",
+            )
+        return self
+
+    def generated_profile_keys(self) -> list[str]:
+        """Return the dotted keys of the profiles generated from the location."""
+        t = self.technologies
+        keys = []
+        if self.load.generated_electricity():
+            keys.append("load.electricity_kw")
+        if self.load.generated_heat():
+            keys.append("load.heat_kw_th")
+        if t.pv is not None and t.pv.availability is None:
+            keys.append("technologies.pv.availability")
+        if t.wind is not None and t.wind.availability is None:
+            keys.append("technologies.wind.availability")
+        if t.heat_pump is not None and t.heat_pump.cop is None:
+            keys.append("technologies.heat_pump.cop")
+        return keys
 
     def self_use_min_of_consumption(self) -> float:
         """Return the consumption-share rule in force: the case value or the year default."""

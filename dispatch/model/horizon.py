@@ -35,6 +35,16 @@ class Horizon:
     weight: np.ndarray
     prev: np.ndarray
     month: np.ndarray
+    period_hours: int = 0
+    sequence: np.ndarray | None = None
+    """For typical periods: the typical period (0..K-1) standing for each period of
+    the year, in calendar order; storage links across them (docs/formulation.md, S5-S8).
+    ``None`` for a chronological horizon."""
+
+    @property
+    def n_periods(self) -> int:
+        """Number of typical periods (0 for a chronological horizon)."""
+        return 0 if self.sequence is None else self.n_steps // self.period_hours
 
     @property
     def n_steps(self) -> int:
@@ -49,6 +59,35 @@ class Horizon:
     def take(self, values: np.ndarray) -> np.ndarray:
         """Return the values of an 8760-hour profile at the model steps."""
         return np.asarray(values, dtype=float)[self.hour]
+
+    @classmethod
+    def typical(
+        cls, year: int, days: np.ndarray, counts: np.ndarray, sequence: np.ndarray,
+        period_hours: int = 24,
+    ) -> Horizon:
+        """Return a horizon of typical periods, each a real period of the year.
+
+        Parameters
+        ----------
+        year : int
+            Case year.
+        days : numpy.ndarray of int
+            For each typical period, the period of the year that represents it.
+        counts : numpy.ndarray
+            How many periods of the year each typical period stands for.
+        sequence : numpy.ndarray of int
+            The typical period of each period of the year, in calendar order.
+        period_hours : int
+            Hours per period.
+        """
+        offsets = np.arange(period_hours)
+        hour = (np.asarray(days)[:, None] * period_hours + offsets[None, :]).ravel()
+        weight = np.repeat(np.asarray(counts, dtype=float), period_hours)
+        base = np.arange(len(days))[:, None] * period_hours
+        prev = (base + np.roll(offsets, 1)[None, :]).ravel()
+        month = hours(year).month.to_numpy()[hour]
+        return cls(hour=hour, weight=weight, prev=prev, month=month,
+                   period_hours=period_hours, sequence=np.asarray(sequence, dtype=int))  # fmt: skip
 
     @classmethod
     def full_year(cls, year: int, n_hours: int = HOURS_PER_YEAR) -> Horizon:

@@ -1,17 +1,32 @@
-"""Hand a built model to HiGHS and read back status, bound, gap and timings."""
+"""Solve a built model with HiGHS, strict physics included.
+
+Strict physics (no import and export, no charge and discharge, in one hour)
+is enforced lazily and exactly: solve without the exclusivity binaries, find
+the hours where both flows of a pair are positive, add binaries for just
+those hours (X1-X2 in docs/formulation.md) and solve again, until no hour
+breaks it. The restricted problem relaxes the full one, so its optimum, once
+it breaks no hour, is optimal for the full problem too.
+"""
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
-from pyomo.contrib.solver.solvers.highs import Highs
+import numpy as np
 
 from dispatch.errors import InfeasibleError, SolverError, UnboundedError
 from dispatch.model.build import BuiltModel
+from dispatch.model.highs import HighsModel, RunStats
+from dispatch.model.technologies.base import ExclusivePair
+
+EXACT_MIP_GAP = 1e-6
+"""Relative MIP gap of ``--method exact``: optimal to solver precision."""
+FLOW_TOLERANCE_KW = 1e-4
+"""A flow below this is zero when checking simultaneous flows [kW]."""
+MAX_LAZY_ROUNDS = 25
 
 
 @dataclass
@@ -21,7 +36,7 @@ class SolverOptions:
     Attributes
     ----------
     time_limit_seconds : float or None
-        Wall-time limit; ``None`` for none.
+        Wall-time limit for the whole solve; ``None`` for none.
     mip_gap : float
         Relative MIP gap at which HiGHS stops.
     threads : int or None
@@ -29,7 +44,7 @@ class SolverOptions:
     """
 
     time_limit_seconds: float | None = None
-    mip_gap: float = 1e-6
+    mip_gap: float = 0.005
     threads: int | None = None
 
 
@@ -40,9 +55,9 @@ class SolveInfo:
     Attributes
     ----------
     status : str
-        ``optimal``, ``feasible`` (stopped early with a solution) or another condition.
+        ``optimal``, or ``time_limit`` when stopped early with a feasible solution.
     termination : str
-        HiGHS termination condition, as Pyomo names it.
+        HiGHS model status of the last run.
     objective : float
         Objective of the returned solution [currency/year].
     best_bound : float
@@ -50,7 +65,13 @@ class SolveInfo:
     mip_gap : float
         Relative gap between objective and bound (0 for an LP solved to optimality).
     handoff_seconds, solve_seconds : float
-        Time to pass the model to HiGHS, and HiGHS' own run time.
+        Time to pass the model to HiGHS, and HiGHS' own run time (all rounds).
+    physics : str
+        ``strict`` or ``relaxed``.
+    binaries : int
+        Exclusivity binaries added for strict physics (plus integer sizes).
+    lazy_rounds : int
+        Re-solves needed until no hour broke strict physics.
     """
 
     status: str
@@ -60,15 +81,27 @@ class SolveInfo:
     mip_gap: float
     handoff_seconds: float
     solve_seconds: float
+    physics: str = "strict"
+    binaries: int = 0
+    lazy_rounds: int = 0
     solver: str = "highs"
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the fields as a plain dict."""
         return asdict(self)
 
 
+def highs_options(options: SolverOptions) -> dict[str, object]:
+    """Translate :class:`SolverOptions` into HiGHS option values."""
+    out: dict[str, object] = {"mip_rel_gap": float(options.mip_gap)}
+    if options.threads:
+        out["threads"] = int(options.threads)
+    return out
+
+
 def solve(built: BuiltModel, options: SolverOptions | None = None) -> SolveInfo:
-    """Solve a built model with HiGHS and load the solution into it.
+    """Solve a built model and load the solution into its Pyomo variables.
 
     Parameters
     ----------
@@ -90,58 +123,107 @@ def solve(built: BuiltModel, options: SolverOptions | None = None) -> SolveInfo:
         HiGHS stopped without a usable solution.
     """
     options = options or SolverOptions()
-    opt = Highs()
-    highs_options: dict[str, Any] = {"mip_rel_gap": options.mip_gap}
-    if options.threads:
-        highs_options["threads"] = options.threads
-    config: dict[str, Any] = {
-        "load_solutions": False,
-        "raise_exception_on_nonoptimal_result": False,
-        "solver_options": highs_options,
-    }
-    if options.time_limit_seconds is not None:
-        config["time_limit"] = options.time_limit_seconds
+    hm = HighsModel(built.model, highs_options(options))
+    info = solve_loaded(hm, built, options)
+    hm.load_into_pyomo()
+    return info
+
+
+def solve_loaded(
+    hm: HighsModel, built: BuiltModel, options: SolverOptions, strict: bool | None = None
+) -> SolveInfo:
+    """Run HiGHS on a model already passed to it, adding strict-physics binaries lazily.
+
+    The solution stays in ``hm``; call ``hm.load_into_pyomo()`` to read it in Pyomo.
+    ``strict`` overrides the case's ``physics`` setting.
+    """
     start = time.perf_counter()
-    opt.set_instance(built.model)
-    handoff = time.perf_counter() - start
-    res = opt.solve(built.model, **config)
-    tc = res.termination_condition
-    solve_seconds = float(getattr(res.timing_info, "highs_time", None) or 0.0)
-    check_termination(tc, res.solution_status, options)
-    res.solution_loader.load_vars()
-    objective = float(res.incumbent_objective)
-    bound = res.objective_bound
-    bound = float(bound) if bound is not None and math.isfinite(bound) else objective
-    gap = abs(objective - bound) / max(abs(objective), 1e-9)
-    status = "optimal" if tc == TerminationCondition.convergenceCriteriaSatisfied else "feasible"
+    deadline = None if options.time_limit_seconds is None else start + options.time_limit_seconds
+    if strict is None:
+        strict = built.data.case.physics == "strict"
+    pairs = [p for n, t in built.technologies.items()
+             for p in t.exclusive_pairs(built.model.component(n))]  # fmt: skip
+    guarded = {p.name: np.zeros(len(p.a), dtype=bool) for p in pairs}
+    solve_seconds, rounds, added = 0.0, 0, 0
+    warnings: list[str] = []
+    while True:
+        stats = _run(hm, deadline)
+        solve_seconds += stats.seconds
+        check_termination(stats.status, stats.has_solution, options)
+        if not strict or not stats.has_solution or stats.status != "optimal":
+            break
+        new = _violations(hm, pairs, guarded)
+        if not new:
+            break
+        if rounds >= MAX_LAZY_ROUNDS:
+            warnings.append(f"strict physics still broken after {rounds} rounds")
+            break
+        for pair, hours in new:
+            big_m = _big_m(hm, pair)
+            added += hm.add_exclusive(hm.cols(pair.a)[hours], hm.cols(pair.b)[hours],
+                                      np.full(hours.size, big_m))  # fmt: skip
+            guarded[pair.name][hours] = True
+        rounds += 1
+    status = "optimal" if stats.status == "optimal" else "time_limit"
+    if status != "optimal":
+        warnings.append(
+            f"stopped at the time limit with a feasible design, gap {stats.mip_gap:.2%}"
+        )
+    objective = float(stats.objective)  # type: ignore[arg-type]
+    bound = stats.best_bound if stats.best_bound is not None else objective
+    bound = bound if math.isfinite(bound) else objective
+    gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
     return SolveInfo(
         status=status,
-        termination=tc.name,
+        termination=stats.status,
         objective=objective,
-        best_bound=bound,
-        mip_gap=gap if status != "optimal" or gap > 1e-12 else 0.0,
-        handoff_seconds=handoff,
+        best_bound=float(bound),
+        mip_gap=gap if gap > 1e-12 else 0.0,
+        handoff_seconds=hm.handoff_seconds,
         solve_seconds=solve_seconds,
+        physics="strict" if strict else "relaxed",
+        binaries=hm.n_integer,
+        lazy_rounds=rounds,
+        warnings=warnings,
     )
 
 
+def _run(hm: HighsModel, deadline: float | None) -> RunStats:
+    if deadline is not None:
+        hm.set_option("time_limit", max(deadline - time.perf_counter(), 0.01))
+    return hm.run()
+
+
 _TROUBLE = {
-    TerminationCondition.maxTimeLimit: "reached its time limit{limit}",
-    TerminationCondition.iterationLimit: "reached its iteration limit",
-    TerminationCondition.objectiveLimit: "reached an objective limit",
-    TerminationCondition.minStepLength: "ran into numerical trouble (minimum step length)",
-    TerminationCondition.error: "stopped with an error (numerical trouble?)",
-    TerminationCondition.emptyModel: "was given an empty model",
-    TerminationCondition.unknown: "stopped for an unknown reason (numerical trouble?)",
-    TerminationCondition.locallyInfeasible: "found the model locally infeasible",
-    TerminationCondition.licensingProblems: "had a licensing problem",
+    "time limit reached": "reached its time limit{limit}",
+    "iteration limit reached": "reached its iteration limit",
+    "solution limit reached": "reached its solution limit",
+    "memory limit reached": "ran out of memory",
+    "bound on objective reached": "reached an objective bound",
+    "target for objective reached": "reached an objective target",
+    "load error": "could not load the model (numerical trouble?)",
+    "model error": "found an error in the model (numerical trouble?)",
+    "presolve error": "failed in presolve (numerical trouble?)",
+    "solve error": "failed while solving (numerical trouble?)",
+    "postsolve error": "failed in postsolve (numerical trouble?)",
+    "empty": "was given an empty model",
+    "unknown": "stopped for an unknown reason (numerical trouble?)",
+    "not set": "stopped for an unknown reason (numerical trouble?)",
 }
+_LIMITS = ("time limit reached", "iteration limit reached", "solution limit reached")
 
 
-def check_termination(
-    tc: TerminationCondition, solution: SolutionStatus, options: SolverOptions
-) -> None:
-    """Raise the error that matches a solver stop without a usable solution.
+def check_termination(status: str, has_solution: bool, options: SolverOptions) -> None:
+    """Raise the error that matches a HiGHS stop without a usable solution.
+
+    Parameters
+    ----------
+    status : str
+        HiGHS model status, lower-case (``optimal``, ``infeasible``, ``time limit reached``...).
+    has_solution : bool
+        Whether HiGHS holds a feasible solution.
+    options : SolverOptions
+        The limits the run had, for messages.
 
     Raises
     ------
@@ -154,23 +236,58 @@ def check_termination(
     SolverError
         Any other stop without a solution, with a message that says why.
     """
-    if tc == TerminationCondition.provenInfeasible:
-        raise InfeasibleError("the case is infeasible: no design meets every rule and limit")
-    if tc == TerminationCondition.unbounded:
-        raise UnboundedError("the model is unbounded: a cost runs to minus infinity")
-    if tc == TerminationCondition.infeasibleOrUnbounded:
-        raise UnboundedError("the model is infeasible or unbounded", proven=False)
-    if tc == TerminationCondition.interrupted:
-        raise KeyboardInterrupt
-    if solution in (SolutionStatus.optimal, SolutionStatus.feasible):
+    if status == "optimal" or (has_solution and "limit" in status):
         return
+    if status == "infeasible":
+        raise InfeasibleError("the case is infeasible: no design meets every rule and limit")
+    if "infeasible or unbounded" in status:
+        raise UnboundedError("the model is infeasible or unbounded", proven=False)
+    if "unbounded" in status:
+        raise UnboundedError(
+            "the model is unbounded: a size can grow without limit because it pays for itself"
+        )
+    if status.startswith("interrupted"):
+        raise KeyboardInterrupt
     limit = options.time_limit_seconds
-    reason = _TROUBLE.get(tc, f"stopped ({tc.name})").format(
+    reason = _TROUBLE.get(status, f"stopped ({status})").format(
         limit=f" of {limit:g} s" if limit is not None else ""
     )
     hint = (
         "raise the time limit (--time-limit) or shorten the case"
-        if tc in (TerminationCondition.maxTimeLimit, TerminationCondition.iterationLimit)
+        if status in _LIMITS
         else "check the case for values off by orders of magnitude (prices, sizes, profiles)"
     )
     raise SolverError(f"HiGHS {reason} before finding any feasible design; {hint}")
+
+
+def _violations(
+    hm: HighsModel, pairs: list[ExclusivePair], guarded: dict[str, np.ndarray]
+) -> list[tuple[ExclusivePair, np.ndarray]]:
+    """Hours, per pair, where both flows are positive and no binary guards them yet."""
+    x = hm.values()
+    out = []
+    for pair in pairs:
+        a, b = x[hm.cols(pair.a)], x[hm.cols(pair.b)]
+        both = (a > FLOW_TOLERANCE_KW) & (b > FLOW_TOLERANCE_KW) & ~guarded[pair.name]
+        if both.any():
+            out.append((pair, np.flatnonzero(both)))
+    return out
+
+
+def _big_m(hm: HighsModel, pair: ExclusivePair) -> float:
+    """Bound on both flows of a pair: the tightest the case and the solver state give.
+
+    A size the solver holds fixed (the fast method's dispatch) bounds the flows
+    exactly; else the case's fixed or maximum size. Without either, twice the
+    largest flow of the unrestricted solution: the relaxation's sizes are a lower
+    bound on what an optimal strict design needs.
+    """
+    if pair.limit is not None and hm.col(pair.limit) >= 0:
+        lo, hi = hm.bounds(np.array([hm.col(pair.limit)]))
+        if math.isfinite(hi[0]) and hi[0] - lo[0] < 1e-9:
+            return max(float(hi[0]), 1e-6)
+    if pair.bound is not None and math.isfinite(pair.bound):
+        return float(pair.bound)
+    x = hm.values()
+    peak = max(float(x[hm.cols(pair.a)].max()), float(x[hm.cols(pair.b)].max()), 1.0)
+    return 2.0 * peak

@@ -44,3 +44,11 @@ def capacities(built: BuiltModel) -> dict[str, float]:
     for name, tech in built.technologies.items():
         out.update(tech.capacities(built.model.component(name)))
     return out
+
+
+def unit_counts(built: BuiltModel) -> dict[str, int]:
+    """Return the whole units added for sizes that come in units (``wind_units``)."""
+    out: dict[str, int] = {}
+    for name, tech in built.technologies.items():
+        out.update(tech.unit_counts(built.model.component(name)))
+    return out

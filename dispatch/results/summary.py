@@ -102,9 +102,11 @@ def costs(ts: pd.DataFrame, caps: dict[str, float], data: CaseData) -> dict[str,
         spec = spec_of(case, cls.name)
         if spec is None:
             continue
+        sizes = cls.sizes(spec)
         for key, per_unit in cls.unit_costs(spec, case.finance.discount_rate).items():
+            added = caps.get(key, 0.0) - (sizes[key].existing if key in sizes else 0.0)
             for category, cost in per_unit.items():
-                c[category] += cost * caps.get(key, 0.0)
+                c[category] += cost * added
     hour = _hour_index(ts, data)
     scale = annual_scale(ts)
     imported, exported = _col(ts, "import_kw") * scale, _col(ts, "export_kw") * scale
@@ -187,7 +189,7 @@ def summarize(
         "year": data.case.year,
         "status": solve.get("status", "optimal"),
         "method": method,
-        "objective_per_year": solve.get("objective", cost["total"]),
+        "objective_per_year": cost["total"],
         "currency": data.case.finance.currency,
         "capacities": caps,
         "energy_mwh": {k: v / KWH_PER_MWH for k, v in e.items()},
@@ -196,7 +198,9 @@ def summarize(
         "rules_ok": all(r["ok"] for r in rule_list),
         "costs_per_year": cost,
         "emissions": emissions(ts, e, data),
-        "simultaneous": simultaneous(ts),
+        "simultaneous": (sim := simultaneous(ts)),
+        "physics": data.case.physics,
+        "dispatch_strict": all(v["hours"] == 0 for v in sim.values()),
         "solve": solve,
     }
 

@@ -11,7 +11,7 @@ objective last, so the core never knows what a battery costs.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -57,6 +57,100 @@ class Slack:
     amount: Expr
     var: Any
     size: Any = None
+
+
+@dataclass(frozen=True)
+class SizeSpec:
+    """How one size may be chosen (docs/formulation.md, U1-U3).
+
+    Attributes
+    ----------
+    key : str
+        Capacity key with unit (``pv_kw``).
+    low, high : float, float or None
+        Bounds on the total size (existing included).
+    existing : float
+        Installed already; free of investment cost.
+    unit : float or None
+        Additions come in whole multiples of this.
+    min_if_built : float
+        The addition is zero or at least this.
+    """
+
+    key: str
+    low: float = 0.0
+    high: float | None = None
+    existing: float = 0.0
+    unit: float | None = None
+    min_if_built: float = 0.0
+
+
+def declare_size(b: pyo.Block, attr: str, size: SizeSpec, units: pyo.Var | None = None) -> pyo.Var:
+    """Declare a size variable ``b.<attr>`` with its existing part, units and minimum.
+
+    (U1) ``max(low, existing) <= size <= high``; the addition is ``size - existing``
+    (U2) ``size - existing = unit * n``, ``n`` a non-negative integer (``b.<attr>_units``)
+    (U3) ``min_if_built * y <= size - existing <= (high - existing) * y``, ``y`` binary
+
+    Parameters
+    ----------
+    b : pyomo Block
+        The technology's block.
+    attr : str
+        Variable name on the block (``size_kw``).
+    size : SizeSpec
+        Bounds and discrete options.
+    units : pyomo Var, optional
+        A unit count shared with another size (battery containers set energy and power).
+    """
+    low = max(size.low, size.existing)
+    var = pyo.Var(domain=pyo.NonNegativeReals, bounds=(low, size.high))
+    b.add_component(attr, var)
+    if size.unit is not None:
+        if units is None:
+            units = pyo.Var(domain=pyo.NonNegativeIntegers)
+            b.add_component(f"{attr}_units", units)
+        b.add_component(  # (U2)
+            f"{attr}_unit_multiple",
+            pyo.Constraint(expr=var - size.existing == size.unit * units),
+        )
+    if size.min_if_built > 0 and size.high is not None:
+        built = pyo.Var(domain=pyo.Binary)
+        b.add_component(f"{attr}_built", built)
+        b.add_component(  # (U3)
+            f"{attr}_min_if_built",
+            pyo.Constraint(expr=var - size.existing >= size.min_if_built * built),
+        )
+        b.add_component(
+            f"{attr}_max_if_built",
+            pyo.Constraint(expr=var - size.existing <= (size.high - size.existing) * built),
+        )
+    return var
+
+
+@dataclass(frozen=True)
+class ExclusivePair:
+    """Two hourly flows that must not both be positive in one hour (strict physics).
+
+    Attributes
+    ----------
+    name : str
+        ``import_export`` or ``charge_discharge``.
+    a, b : pyomo Var
+        The two indexed flows.
+    bound : float or None
+        An upper bound on both flows known from the case (a fixed or maximum size);
+        ``None`` when only the solution can tell.
+    limit : pyomo Var or None
+        The size variable that bounds both flows (power rating, connection); when
+        the solver has it fixed, its value is the tightest bound.
+    """
+
+    name: str
+    a: pyo.Var
+    b: pyo.Var
+    bound: float | None
+    limit: pyo.Var | None = None
 
 
 @dataclass(frozen=True)
@@ -118,16 +212,17 @@ class Technology(ABC):
         self,
         b: pyo.Block,
         name: str,
-        limits: tuple[float, float | None],
-        keys: tuple[str, str],
-        unit: str,
+        size: SizeSpec,
+        units: pyo.Var | None = None,
+        keys: tuple[str, str] | None = None,
     ) -> pyo.Var:
-        """Declare a size variable ``b.<name>`` within the case limits ``low <= size <= high``.
+        """Declare a size variable ``b.<name>`` (:func:`declare_size`), elastic when asked.
 
-        Normally the limits are the variable's bounds. In an elastic model they are
-        constraints ``size <= high + over`` and ``size >= low - under`` whose slacks
-        are registered in ``ctx.slacks``. With ``ctx.size_cap`` an unlimited size
-        gets that cap.
+        In an elastic model (``ctx.elastic``) the case limits become constraints
+        ``size <= high + over`` and ``size >= low - under`` whose slacks are
+        registered in ``ctx.slacks``; existing capacity and unit multiples stay
+        (a minimum addition does not). With ``ctx.size_cap`` an unlimited size
+        gets that cap, recorded so that a size running to it can be named.
 
         Parameters
         ----------
@@ -135,28 +230,30 @@ class Technology(ABC):
             The technology's block.
         name : str
             Variable name (``size_kw``).
-        limits : tuple of float and float or None
-            ``(low, high)`` from the case; ``high`` ``None`` for no limit.
-        keys : tuple of str
-            Case parameter names of the two limits (``("min_kw", "max_kw")``).
-        unit : str
-            Unit of the size, for messages.
+        size : SizeSpec
+            Bounds and discrete options from the case.
+        units : pyomo Var, optional
+            A unit count shared with another size.
+        keys : tuple of str, optional
+            Case parameter names of the two limits; default ``min_<unit>``,
+            ``max_<unit>`` from the capacity key (``pv_kw`` -> ``min_kw``, ``max_kw``).
         """
-        low, high = limits
+        suffix = size.key.removeprefix(f"{self.name}_")
+        low_key, high_key = keys or (f"min_{suffix}", f"max_{suffix}")
+        unit = "kW_th" if suffix.endswith("kw_th") else "kWh" if suffix.endswith("kwh") else "kW"
         ctx = self.ctx
-        capped = high is None and ctx.size_cap is not None
-        if capped:
-            high = ctx.size_cap
         if not ctx.elastic:
-            var = pyo.Var(domain=pyo.NonNegativeReals, bounds=(low, high))
-            b.add_component(name, var)
-            if capped:  # recorded so that a size running to the cap can be named
-                ctx.slacks.append(Slack(self.case_key(keys[1]), "cap", "max", high, unit, var, var))
+            capped = size.high is None and ctx.size_cap is not None
+            if capped:
+                size = replace(size, high=max(ctx.size_cap or 0.0, size.low, size.existing))
+            var = declare_size(b, name, size, units)
+            if capped:
+                cap = Slack(self.case_key(high_key), "cap", "max", size.high, unit, var, var)
+                ctx.slacks.append(cap)
             return var
-        var = pyo.Var(domain=pyo.NonNegativeReals)
-        b.add_component(name, var)
-        for kind, limit, key in (("max", high, keys[1]), ("min", low, keys[0])):
-            if limit is None or (kind == "min" and limit <= 0):
+        var = declare_size(b, name, replace(size, low=0.0, high=None, min_if_built=0.0), units)
+        for kind, limit, key in (("max", size.high, high_key), ("min", size.low, low_key)):
+            if limit is None or (kind == "min" and limit <= size.existing):
                 continue
             slack = pyo.Var(domain=pyo.NonNegativeReals)
             b.add_component(f"{name}_{kind}_slack", slack)
@@ -200,6 +297,11 @@ class Technology(ABC):
         return 0.0
 
     @classmethod
+    def sizes(cls, spec: Any) -> dict[str, SizeSpec]:
+        """How each size may be chosen, keyed like :meth:`unit_costs`."""
+        return {}
+
+    @classmethod
     def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
         """Cost per unit of each size, per year, by cost category.
 
@@ -218,15 +320,31 @@ class Technology(ABC):
         return 0.0
 
     def annual_cost(self, b: pyo.Block) -> Expr:
-        """(O1) ``sum_k (unit cost_k * size_k) + operating cost``, per year."""
-        sizes = self.size_vars(b)
+        """(O1) ``sum_k unit cost_k * (size_k - existing_k) + operating cost``, per year."""
         unit = self.unit_costs(self.spec, self.ctx.discount_rate)
-        fixed = sum(sum(unit[k].values()) * var for k, var in sizes.items())
+        sizes = self.sizes(self.spec)
+        fixed = sum(
+            sum(unit[k].values()) * (var - sizes[k].existing if k in sizes else var)
+            for k, var in self.size_vars(b).items()
+        )
         return fixed + self.operating_cost(b)
+
+    def exclusive_pairs(self, b: pyo.Block) -> list[ExclusivePair]:
+        """Flows that strict physics forbids in the same hour (X1-X2)."""
+        return []
 
     def capacities(self, b: pyo.Block) -> dict[str, float]:
         """Chosen sizes, keyed by name with unit (``pv_kw``)."""
         return {k: float(pyo.value(v)) for k, v in self.size_vars(b).items()}
+
+    def unit_counts(self, b: pyo.Block) -> dict[str, int]:
+        """Whole units added, for sizes that come in units (``pv_units``)."""
+        out = {}
+        for key, var in self.size_vars(b).items():
+            units = b.component(f"{var.local_name}_units")
+            if units is not None:
+                out[key.rsplit("_", 1)[0] + "_units"] = round(pyo.value(units))
+        return out
 
     def timeseries(self, b: pyo.Block) -> dict[str, np.ndarray]:
         """Hourly results, keyed by output column name with unit (``import_kw``)."""

@@ -12,7 +12,19 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.finance import crf
-from dispatch.model.technologies.base import Expr, Technology, values
+from dispatch.model.technologies.base import (
+    ExclusivePair,
+    Expr,
+    SizeSpec,
+    Technology,
+    values,
+)
+
+TIE_BREAK_PER_KWH = 1e-5
+"""Cost per kWh charged or discharged that breaks ties between curtailing surplus and
+burning it in charge-discharge losses (docs/formulation.md, O2). It changes the
+objective by about 1e-5 per kWh of throughput (under 1e-5 relative in practice) and
+is left out of every reported cost."""
 
 
 class Battery(Technology):
@@ -34,10 +46,17 @@ class Battery(Technology):
         keep = 1.0 - s.self_discharge_per_hour
         eta_c, inv_eta_d = s.charge_efficiency, 1.0 / s.discharge_efficiency
         nn = pyo.NonNegativeReals
-        self.size_var(b, "energy_kwh", (s.min_kwh, s.max_kwh), ("min_kwh", "max_kwh"), "kWh")
-        self.size_var(b, "power_kw", (s.min_kw, s.max_kw), ("min_kw", "max_kw"), "kW")
+        sizes = self.sizes(s)
+        containers = None
+        if s.unit_kwh is not None:  # one count of identical containers sets both ratings
+            b.containers = containers = pyo.Var(domain=pyo.NonNegativeIntegers)
+        self.size_var(b, "energy_kwh", sizes["battery_kwh"], containers)  # (S1, U1-U3)
+        self.size_var(b, "power_kw", sizes["battery_kw"], containers)
         b.charge_kw = pyo.Var(steps, domain=nn)
         b.discharge_kw = pyo.Var(steps, domain=nn)
+        if self.ctx.horizon.sequence is not None:
+            self._build_linked(b)
+            return
         b.soc_kwh = pyo.Var(steps, domain=nn)
         b.soc_balance = pyo.Constraint(  # (S2)
             steps,
@@ -55,9 +74,99 @@ class Battery(Technology):
         b.charge_max = pyo.Constraint(steps, rule=lambda b, t: b.charge_kw[t] <= b.power_kw)
         b.discharge_max = pyo.Constraint(steps, rule=lambda b, t: b.discharge_kw[t] <= b.power_kw)
 
+    def _build_linked(self, b: pyo.Block) -> None:
+        """State of charge over typical periods linked through the year.
+
+        With typical period k(d) standing for period d of the year, L hours long:
+
+        (S5) ``delta[t] = keep * delta[t-1] + eta_c * charge[t] - discharge[t] / eta_d``,
+        with ``delta = 0`` before the first hour of each typical period (change of
+        charge within the period)
+        (S6) ``soc_start[d+1] = keep^L * soc_start[d] + delta[end of k(d)]``, cyclic over
+        the year
+        (S7) ``delta_min[k] <= delta[t] <= delta_max[k]`` for t in period k
+        (S8) ``soc_start[d] + delta_max[k(d)] <= soc_max * energy_kwh`` and
+        ``keep^L * soc_start[d] + delta_min[k(d)] >= soc_min * energy_kwh``
+
+        With self-discharge (keep < 1) S8 is conservative: it never admits a state of
+        charge outside the window.
+        """
+        s = self.spec
+        h = self.ctx.horizon
+        steps = self.ctx.steps
+        length = h.period_hours
+        keep = 1.0 - s.self_discharge_per_hour
+        eta_c, inv_eta_d = s.charge_efficiency, 1.0 / s.discharge_efficiency
+        seq = h.sequence.tolist()  # type: ignore[union-attr]
+        n_days, periods = len(seq), range(h.n_periods)
+        b.delta_kwh = pyo.Var(steps)
+        b.delta_max_kwh = pyo.Var(periods)
+        b.delta_min_kwh = pyo.Var(periods)
+        b.soc_start_kwh = pyo.Var(range(n_days), domain=pyo.NonNegativeReals)
+
+        def intra(b: pyo.Block, t: int) -> Expr:  # (S5)
+            before = keep * b.delta_kwh[t - 1] if t % length else 0.0
+            return b.delta_kwh[t] == before + eta_c * b.charge_kw[t] - inv_eta_d * b.discharge_kw[t]
+
+        b.delta_balance = pyo.Constraint(steps, rule=intra)
+        b.delta_upper = pyo.Constraint(
+            steps, rule=lambda b, t: b.delta_kwh[t] <= b.delta_max_kwh[t // length]
+        )
+        b.delta_lower = pyo.Constraint(
+            steps, rule=lambda b, t: b.delta_kwh[t] >= b.delta_min_kwh[t // length]
+        )
+        decay = keep**length
+        b.soc_link = pyo.Constraint(  # (S6)
+            range(n_days),
+            rule=lambda b, d: (
+                b.soc_start_kwh[(d + 1) % n_days]
+                == decay * b.soc_start_kwh[d] + b.delta_kwh[seq[d] * length + length - 1]
+            ),
+        )
+        hi, lo = s.soc_max_fraction, s.soc_min_fraction
+        b.soc_upper = pyo.Constraint(  # (S8)
+            range(n_days),
+            rule=lambda b, d: b.soc_start_kwh[d] + b.delta_max_kwh[seq[d]] <= hi * b.energy_kwh,
+        )
+        b.soc_lower = pyo.Constraint(
+            range(n_days),
+            rule=lambda b, d: (
+                decay * b.soc_start_kwh[d] + b.delta_min_kwh[seq[d]] >= lo * b.energy_kwh
+            ),
+        )
+        b.charge_max = pyo.Constraint(steps, rule=lambda b, t: b.charge_kw[t] <= b.power_kw)
+        b.discharge_max = pyo.Constraint(steps, rule=lambda b, t: b.discharge_kw[t] <= b.power_kw)
+
+    def operating_cost(self, b: pyo.Block) -> Expr:
+        """(O2) tie-break ``epsilon * s * sum_t w_t * (charge[t] + discharge[t])``."""
+        return TIE_BREAK_PER_KWH * (self.ctx.annual(b.charge_kw) + self.ctx.annual(b.discharge_kw))
+
     def electricity(self, b: pyo.Block, t: int) -> Expr:
         """``discharge[t] - charge[t]`` (in B1)."""
         return b.discharge_kw[t] - b.charge_kw[t]
+
+    @classmethod
+    def sizes(cls, spec: Any) -> dict[str, SizeSpec]:
+        """Energy [kWh] and power [kW] ratings."""
+        return {
+            "battery_kwh": SizeSpec("battery_kwh", spec.min_kwh, spec.max_kwh, spec.existing_kwh,
+                                    spec.unit_kwh, spec.min_kwh_if_built),
+            "battery_kw": SizeSpec("battery_kw", spec.min_kw, spec.max_kw, spec.existing_kw,
+                                   spec.unit_kw, spec.min_kw_if_built),
+        }  # fmt: skip
+
+    def exclusive_pairs(self, b: pyo.Block) -> list[ExclusivePair]:
+        """(X1) no charging and discharging in the same hour; bounded by the power rating."""
+        return [
+            ExclusivePair(
+                "charge_discharge", b.charge_kw, b.discharge_kw, self.spec.max_kw, b.power_kw
+            )
+        ]
+
+    def unit_counts(self, b: pyo.Block) -> dict[str, int]:
+        """Containers added, when the battery comes in containers."""
+        containers = b.component("containers")
+        return {} if containers is None else {"battery_units": round(pyo.value(containers))}
 
     @classmethod
     def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
@@ -80,6 +189,9 @@ class Battery(Technology):
 
     def timeseries(self, b: pyo.Block) -> dict[str, np.ndarray]:
         """Charge, discharge and state of charge per step."""
+        if b.component("soc_kwh") is None:  # typical periods: no hourly state of charge
+            return {"battery_charge_kw": values(b.charge_kw),
+                    "battery_discharge_kw": values(b.discharge_kw)}  # fmt: skip
         return {
             "battery_charge_kw": values(b.charge_kw),
             "battery_discharge_kw": values(b.discharge_kw),

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from dispatch.model.technologies.base import Expr, Technology, values
+from dispatch.model.technologies.base import ExclusivePair, Expr, SizeSpec, Technology, values
 
 MONTHS_PER_YEAR = 12
 
@@ -36,7 +36,7 @@ class Grid(Technology):
             limits, keys = (s.connection_kw, s.connection_kw), ("connection_kw", "connection_kw")
         else:
             limits, keys = (0.0, s.max_connection_kw), ("max_connection_kw", "max_connection_kw")
-        self.size_var(b, "connection_kw", limits, keys, "kW")
+        self.size_var(b, "connection_kw", SizeSpec("grid_connection_kw", *limits), keys=keys)
         b.import_kw = pyo.Var(steps, domain=nn)
         b.export_kw = pyo.Var(steps, domain=nn, bounds=(0.0, None if s.export_allowed else 0.0))
         b.import_limit = pyo.Constraint(steps, rule=lambda b, t: b.import_kw[t] <= b.connection_kw)
@@ -44,6 +44,15 @@ class Grid(Technology):
             b.export_limit = pyo.Constraint(
                 steps, rule=lambda b, t: b.export_kw[t] <= b.connection_kw
             )
+
+    def exclusive_pairs(self, b: pyo.Block) -> list[ExclusivePair]:
+        """(X2) no import and export in the same hour; bounded by the connection."""
+        if not self.spec.export_allowed:
+            return []
+        bound = self.spec.connection_kw
+        if bound is None:
+            bound = self.spec.max_connection_kw
+        return [ExclusivePair("import_export", b.import_kw, b.export_kw, bound, b.connection_kw)]
 
     def electricity(self, b: pyo.Block, t: int) -> Expr:
         """``import_kw[t] - export_kw[t]`` (in B1)."""

@@ -12,7 +12,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.finance import crf
-from dispatch.model.technologies.base import Expr, Technology, values
+from dispatch.model.technologies.base import Expr, SizeSpec, Technology, values
 
 
 class HeatPump(Technology):
@@ -29,9 +29,7 @@ class HeatPump(Technology):
         s = self.spec
         steps = self.ctx.steps
         self.cop = cop = self.profile("cop")
-        self.size_var(
-            b, "size_kw_th", (s.min_kw_th, s.max_kw_th), ("min_kw_th", "max_kw_th"), "kW_th"
-        )
+        self.size_var(b, "size_kw_th", self.sizes(s)["heat_pump_kw_th"])  # (P1, U1-U3)
         b.electricity_kw = pyo.Var(steps, domain=pyo.NonNegativeReals)
         b.heat_limit = pyo.Constraint(
             steps, rule=lambda b, t: cop[t] * b.electricity_kw[t] <= b.size_kw_th
@@ -48,6 +46,15 @@ class HeatPump(Technology):
     def consumption_kwh(self, b: pyo.Block) -> Expr:
         """Heat pump electricity counts as park consumption (in C of R5)."""
         return self.ctx.annual(b.electricity_kw)
+
+    @classmethod
+    def sizes(cls, spec: Any) -> dict[str, SizeSpec]:
+        """Heat output rating [kW_th]."""
+        return {
+            "heat_pump_kw_th": SizeSpec("heat_pump_kw_th", spec.min_kw_th, spec.max_kw_th,
+                                        spec.existing_kw_th, spec.unit_kw_th,
+                                        spec.min_kw_if_built),
+        }  # fmt: skip
 
     @classmethod
     def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:

@@ -12,7 +12,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.finance import crf
-from dispatch.model.technologies.base import Expr, Technology, values
+from dispatch.model.technologies.base import Expr, SizeSpec, Technology, values
 
 
 class Renewable(Technology):
@@ -29,7 +29,7 @@ class Renewable(Technology):
         spec = self.spec
         steps = self.ctx.steps
         self.avail = self.profile(self.availability_key)
-        self.size_var(b, "size_kw", (spec.min_kw, spec.max_kw), ("min_kw", "max_kw"), "kW")
+        self.size_var(b, "size_kw", self.sizes(spec)[f"{self.name}_kw"])  # (R1, U1-U3)
         b.curtailed_kw = pyo.Var(steps, domain=pyo.NonNegativeReals)
         avail = self.avail
         b.curtail_limit = pyo.Constraint(  # (R2)
@@ -52,6 +52,20 @@ class Renewable(Technology):
     def curtailed_kwh(self, b: pyo.Block) -> Expr:
         """Annual curtailed energy ``s * sum_t w_t * curtailed_kw[t]``."""
         return self.ctx.annual(b.curtailed_kw)
+
+    @classmethod
+    def sizes(cls, spec: Any) -> dict[str, SizeSpec]:
+        """Total size in kW: bounds, existing capacity, unit size and minimum addition."""
+        return {
+            f"{cls.name}_kw": SizeSpec(
+                f"{cls.name}_kw",
+                spec.min_kw,
+                spec.max_kw,
+                spec.existing_kw,
+                spec.unit_kw,
+                spec.min_kw_if_built,
+            )
+        }
 
     @classmethod
     def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:

@@ -1,0 +1,187 @@
+"""A HiGHS instance of a built Pyomo model, kept alive for cheap re-solves.
+
+The Pyomo model is compiled once to sparse matrices (Pyomo's standard-form
+compiler) and passed to highspy in one call. Later changes happen inside
+HiGHS without touching Pyomo again: fixing sizes (warm-started re-solves for
+the fast method) and adding binaries for hours that break strict physics.
+Solutions are written back into the Pyomo variables on request.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+INF = highspy.kHighsInf
+
+
+@dataclass
+class RunStats:
+    """What one HiGHS run reported.
+
+    Attributes
+    ----------
+    status : str
+        HiGHS model status, lower-case (``optimal``, ``infeasible``, ``time limit reached``...).
+    objective : float or None
+        Objective of the incumbent, when there is one.
+    best_bound : float or None
+        Proven lower bound (MIP dual bound; the objective for an LP).
+    mip_gap : float
+        Relative gap reported by HiGHS (0 for an LP).
+    seconds : float
+        HiGHS run time.
+    has_solution : bool
+        Whether a primal solution is available.
+    """
+
+    status: str
+    objective: float | None
+    best_bound: float | None
+    mip_gap: float
+    seconds: float
+    has_solution: bool
+
+
+class HighsModel:
+    """A compiled model in HiGHS, with a map between Pyomo variables and columns.
+
+    Parameters
+    ----------
+    model : pyomo.environ.ConcreteModel
+        A linear (mixed-integer) model with one objective to minimise.
+    options : dict
+        HiGHS options (``time_limit``, ``mip_rel_gap``, ``threads``...).
+    """
+
+    def __init__(self, model: pyo.ConcreteModel, options: dict[str, object] | None = None) -> None:
+        start = time.perf_counter()
+        info = LinearStandardFormCompiler().write(model, mixed_form=True)
+        a = info.A.tocsc()
+        sense = np.fromiter((r[1] for r in info.rows), dtype=int, count=len(info.rows))
+        self.columns = list(info.columns)
+        self.index = {id(v): j for j, v in enumerate(self.columns)}
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
+        lp.col_cost_ = np.asarray(info.c.todense()).ravel() if a.shape[1] else np.zeros(0)
+        lp.col_lower_ = np.array([_bound(v.lb, -INF) for v in self.columns], dtype=float)
+        lp.col_upper_ = np.array([_bound(v.ub, INF) for v in self.columns], dtype=float)
+        lp.row_lower_ = np.where(sense == 1, -INF, info.rhs)
+        lp.row_upper_ = np.where(sense == -1, INF, info.rhs)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = a.indptr
+        lp.a_matrix_.index_ = a.indices
+        lp.a_matrix_.value_ = a.data
+        lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+        integer = [v.is_integer() or v.is_binary() for v in self.columns]
+        if any(integer):
+            lp.integrality_ = [
+                highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                for i in integer
+            ]
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        for key, value in (options or {}).items():
+            self.highs.setOptionValue(key, value)
+        self.highs.passModel(lp)
+        self.n_integer = int(sum(integer))
+        self.handoff_seconds = time.perf_counter() - start
+
+    def col(self, var: pyo.Var) -> int:
+        """Return the column of a scalar Pyomo variable (``-1`` if it was eliminated)."""
+        return self.index.get(id(var), -1)
+
+    def cols(self, var: pyo.Var) -> np.ndarray:
+        """Return the columns of an indexed Pyomo variable, in index order."""
+        return np.fromiter((self.col(v) for v in var.values()), dtype=int, count=len(var))
+
+    def set_option(self, key: str, value: object) -> None:
+        """Set a HiGHS option for the next runs."""
+        self.highs.setOptionValue(key, value)
+
+    def set_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Change column bounds (fix a size with ``lower == upper``)."""
+        cols = np.asarray(cols, dtype=np.int32)
+        keep = cols >= 0
+        if keep.any():
+            self.highs.changeColsBounds(
+                int(keep.sum()), cols[keep],
+                np.asarray(lower, dtype=float)[keep], np.asarray(upper, dtype=float)[keep],
+            )  # fmt: skip
+
+    def bounds(self, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the current lower and upper bounds of some columns."""
+        lp = self.highs.getLp()
+        lo, hi = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+        return lo[cols], hi[cols]
+
+    def add_exclusive(self, a_cols: np.ndarray, b_cols: np.ndarray, big_m: np.ndarray) -> int:
+        """Forbid two flows being positive together: one binary ``z`` per pair.
+
+        Adds, for each pair (a, b) with bound M:
+        ``a - M z <= 0`` and ``b + M z <= M``, with ``z`` binary
+        (docs/formulation.md, X1-X2).
+
+        Returns
+        -------
+        int
+            Number of binaries added.
+        """
+        n = int(len(a_cols))
+        if n == 0:
+            return 0
+        first = self.highs.getNumCol()
+        self.highs.addVars(n, np.zeros(n), np.ones(n))
+        z = np.arange(first, first + n, dtype=np.int32)
+        self.highs.changeColsIntegrality(n, z, np.full(n, highspy.HighsVarType.kInteger))
+        m = np.asarray(big_m, dtype=float)
+        starts = np.arange(0, 2 * n, 2, dtype=np.int32)
+        idx_a = np.column_stack([np.asarray(a_cols), z]).ravel().astype(np.int32)
+        val_a = np.column_stack([np.ones(n), -m]).ravel()
+        self.highs.addRows(n, np.full(n, -INF), np.zeros(n), 2 * n, starts, idx_a, val_a)
+        idx_b = np.column_stack([np.asarray(b_cols), z]).ravel().astype(np.int32)
+        val_b = np.column_stack([np.ones(n), m]).ravel()
+        self.highs.addRows(n, np.full(n, -INF), m, 2 * n, starts, idx_b, val_b)
+        self.n_integer += n
+        return n
+
+    def run(self) -> RunStats:
+        """Solve (warm-started from the last solution when HiGHS can) and report."""
+        h = self.highs
+        start = time.perf_counter()
+        h.run()
+        seconds = time.perf_counter() - start
+        status = h.modelStatusToString(h.getModelStatus()).lower()
+        info = h.getInfo()
+        has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        objective = float(info.objective_function_value) if has_solution else None
+        if self.n_integer:
+            bound = float(info.mip_dual_bound)
+            gap = float(info.mip_gap) if has_solution else float("inf")
+        else:
+            bound, gap = objective, 0.0
+        return RunStats(status, objective, bound, gap, seconds, has_solution)
+
+    def values(self, cols: np.ndarray | None = None) -> np.ndarray:
+        """Return primal values of some (default: all) columns."""
+        x = np.asarray(self.highs.getSolution().col_value)
+        return x if cols is None else x[cols]
+
+    def reduced_costs(self, cols: np.ndarray) -> np.ndarray:
+        """Return the reduced costs of some columns (after an LP solve)."""
+        return np.asarray(self.highs.getSolution().col_dual)[cols]
+
+    def load_into_pyomo(self) -> None:
+        """Copy the primal solution into the Pyomo variables."""
+        x = self.values()
+        for j, v in enumerate(self.columns):
+            v.set_value(float(x[j]), skip_validation=True)
+
+
+def _bound(value: float | None, default: float) -> float:
+    return default if value is None else float(value)
