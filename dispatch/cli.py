@@ -52,6 +52,12 @@ def _guard(debug: bool, work: Callable[[], Any]) -> Any:
             traceback.print_exc()
         err_console.print("interrupted: no results were written")
         raise typer.Exit(130) from None
+    except OSError as exc:  # the file system refused: say which file and why
+        if debug:
+            traceback.print_exc()
+        where = f"{exc.filename}: " if exc.filename else ""
+        err_console.print(f"[bold red]error:[/] {escape(where + (exc.strerror or str(exc)))}")
+        raise typer.Exit(1) from None
     except Exception as exc:  # an internal error: one line, traceback with --debug
         if debug:
             traceback.print_exc()

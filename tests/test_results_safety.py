@@ -197,3 +197,42 @@ def test_end_to_end_in_a_fresh_process(tmp_path: Path) -> None:
         f"error: {bad}: grid.import_price: unknown key; did you mean 'import_price_per_kwh'?",
         f"error: {bad}: grid.import_price_per_kwh: required key is missing",
     ]
+
+
+def test_readme_states_the_rule_the_tests_check() -> None:
+    readme = (REPO / "README.md").read_text("utf-8")
+    assert "a successful run replaces the\nprevious results of the same folder" in readme
+    assert "`<folder>-infeasible/`" in readme
+
+
+def test_unwritable_results_folder_is_one_line(make_case, tmp_path, monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "out"))
+
+    monkeypatch.setattr(write.tempfile, "mkdtemp", refuse)
+    result = _run(_case(make_case), tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: {tmp_path / 'out'}: Permission denied"
+
+
+def test_unreadable_case_and_profile(make_case, monkeypatch) -> None:
+    from dispatch.case.loader import load_case
+
+    path = make_case(
+        {"name": "x", "year": 2025, "load": {"electricity_kw": "@load"},
+         "grid": {"import_price_per_kwh": 0.5}},
+        {"load": [1.0]},
+    )  # fmt: skip
+    real = Path.read_bytes
+
+    def guarded(self: Path) -> bytes:
+        if self.name == "load.csv":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", guarded)
+    with pytest.raises(CaseError) as err:
+        load_case(path)
+    (problem,) = err.value.problems
+    assert problem.key == "load.electricity_kw"
+    assert problem.message.endswith("load.csv: Permission denied")
