@@ -125,6 +125,26 @@ def test_rule_held_back_by_another_rule(make_case) -> None:
     assert "while rules.self_use_min_of_generation holds" in f["message"]
 
 
+def test_minimum_addition_must_give(make_case) -> None:
+    # PV is 0 or >= 500 kW. 35 % of consumption needs P >= 70; 60 % of generation needs
+    # min(P, 100) >= 0.6 P, so P <= 166.7: only a smaller minimum addition reconciles them.
+    # With the generation rule kept, P = 0 and the share is 0 %; without it, P >= 500
+    # serves the whole sunny hour, 100 of 200 kWh = 50 %.
+    err = _diagnose(make_case, *_pv_case({"max_kw": 1000, "min_kw_if_built": 500}, RULES))
+    (f,) = err.diagnosis
+    assert f["constraint"] == "rules.self_use_min_of_consumption"
+    assert f["reachable"] == pytest.approx(0.0, abs=1e-7)
+    assert f["reachable_without_other_rules"] == pytest.approx(0.5, rel=1e-6)
+    assert f["remedies"] == [
+        {
+            "key": "technologies.pv.min_kw_if_built",
+            "from": 500.0,
+            "to": pytest.approx(100 / 0.6, rel=1e-6),
+        }
+    ]
+    assert "PV additions of 0 or ≥ 500 kW" in f["message"]
+
+
 def test_heat_pump_too_small_without_boiler(make_case) -> None:
     case = {
         "name": "heat",
@@ -221,23 +241,14 @@ def test_ambiguous_and_proven_statuses() -> None:
 
 
 def test_time_limit_without_a_solution(tmp_path: Path) -> None:
+    # a month of the example cannot be solved in the 0.01 s HiGHS gets at the least
     example = Path(__file__).resolve().parents[1] / "cases" / "example-park.yaml"
-    result = runner.invoke(
-        app,
-        [
-            "run",
-            str(example),
-            "--out",
-            str(tmp_path / "r"),
-            "--hours",
-            "48",
-            "--time-limit",
-            "0",
-        ],  # fmt: skip
-    )
+    out = tmp_path / "r"
+    args = ["run", str(example), "--out", str(out), "--hours", "720", "--time-limit", "0"]
+    result = runner.invoke(app, args)
     assert result.exit_code == 4
     assert "time limit of 0 s before finding any feasible design" in result.stderr
-    assert not (tmp_path / "r").exists()
+    assert not out.exists()
 
 
 # --- the command line: exit 3, summary.json with the diagnosis, earlier results kept ---

@@ -103,7 +103,7 @@ def explain_infeasible(
             binding = [r for r in kept if _rule_gap(r) <= scale.energy_kwh * 1e-6]
             # a kept rule that is slack at the optimum does not hold the ratio back (an LP)
             alone = _reach(built, rule, [], run) if binding else joint
-            reach[s.key] = (joint, alone, kept)
+            reach[s.key] = (joint, alone, binding)
         _minimise(built, KEEP_RULES, run)
         broken_b = _broken(built, scale)
         moves = [
@@ -119,8 +119,9 @@ def explain_infeasible(
             {
                 "constraint": "",
                 "kind": "tolerance",
-                "message": "HiGHS reports the case infeasible, but every rule and limit can be "
-                "met within solver tolerance: check limits that are equal or nearly so",
+                "message": "HiGHS reports the case infeasible, but the elastic re-solve meets "
+                "every rule and limit within solver tolerance: check limits that are equal or "
+                "nearly so",
             }
         )
     return InfeasibleError("\n".join(f["message"] for f in findings), findings)
@@ -317,8 +318,10 @@ def _label(key: str) -> str:
 
 
 def _bound_text(slack: Slack) -> str:
-    sign = "≤" if slack.kind == "max" else "≥"
-    return f"{_label(slack.key)} {sign} {_num(slack.limit or 0.0)} {slack.unit}"
+    limit = f"{_num(slack.limit or 0.0)} {slack.unit}"
+    if slack.key.endswith("_if_built"):
+        return f"{_label(slack.key)} additions of 0 or ≥ {limit}"
+    return f"{_label(slack.key)} {'≤' if slack.kind == 'max' else '≥'} {limit}"
 
 
 def _move_text(slack: Slack, extra: float) -> str:
@@ -347,10 +350,10 @@ def _rule_finding(
     """Describe a rule that cannot be met: how far it gets, what holds it, what would help.
 
     ``reach`` is the best ratio with the rules that hold kept, the best ratio
-    with no other rule, and the rules kept.
+    with no other rule, and the kept rules that bind.
     """
     text = _RULE_TEXT.get(rule.name, rule.name + " {}").format(_limit_pct(rule.limit))
-    joint, alone, kept = reach
+    joint, alone, binding = reach
     minimum = rule.kind == "min"
     joint, alone = max(joint, 0.0), max(alone, 0.0)
     absent = [t for t in ("pv", "wind", "battery") if t not in built.technologies]
@@ -390,9 +393,9 @@ def _rule_finding(
         rules_text = ""
         if better:
             rules_text = (
-                f" while {_join([k.key for k in kept], 'and')} "
-                f"{'holds' if len(kept) == 1 else 'hold'} "
-                f"(without {'it' if len(kept) == 1 else 'them'}: {_pct(alone, down=minimum)})"
+                f" while {_join([k.key for k in binding], 'and')} "
+                f"{'holds' if len(binding) == 1 else 'hold'} "
+                f"(without {'it' if len(binding) == 1 else 'them'}: {_pct(alone, down=minimum)})"
             )
         head = (
             f"{text} ({rule.key}) cannot be met: {how} {reached_text} is "

@@ -220,8 +220,8 @@ class Technology(ABC):
 
         In an elastic model (``ctx.elastic``) the case limits become constraints
         ``size <= high + over`` and ``size >= low - under`` whose slacks are
-        registered in ``ctx.slacks``; existing capacity and unit multiples stay
-        (a minimum addition does not). With ``ctx.size_cap`` an unlimited size
+        registered in ``ctx.slacks``, and so does a minimum addition; existing
+        capacity and unit multiples stay. With ``ctx.size_cap`` an unlimited size
         gets that cap, recorded so that a size running to it can be named.
 
         Parameters
@@ -261,6 +261,26 @@ class Technology(ABC):
             b.add_component(f"{name}_{kind}", pyo.Constraint(expr=expr))
             ctx.slacks.append(
                 Slack(self.case_key(key), "limit", kind, float(limit), unit, slack, slack, var)
+            )
+        if size.min_if_built > 0 and size.high is not None:
+            # (U3 elastic) the addition is zero, or at least min_if_built less a slack
+            built, slack = pyo.Var(domain=pyo.Binary), pyo.Var(domain=pyo.NonNegativeReals)
+            b.add_component(f"{name}_built", built)
+            b.add_component(f"{name}_if_built_slack", slack)
+            added = var - size.existing
+            big = 1000.0 * max(size.high, size.min_if_built, 1.0)  # far above any relaxed size
+            b.add_component(f"{name}_max_if_built", pyo.Constraint(expr=added <= big * built))
+            b.add_component(
+                f"{name}_min_if_built",
+                pyo.Constraint(expr=added + slack >= size.min_if_built * built),
+            )
+            key = next(
+                k for k in (f"min_{suffix}_if_built", "min_kw_if_built") if hasattr(self.spec, k)
+            )
+            ctx.slacks.append(
+                Slack(
+                    self.case_key(key), "limit", "min", size.min_if_built, unit, slack, slack, var
+                )
             )
         return var
 
