@@ -76,7 +76,10 @@ def run(
         Path | None,
         typer.Option("--out", help="Results folder [default: results/<case name>/]."),
     ] = None,
-    method: Annotated[str, typer.Option(help="Solution method: exact.")] = "exact",
+    method: Annotated[
+        str,
+        typer.Option(help="auto: typical-day sizing + full-year dispatch; exact: full model."),
+    ] = "auto",
     time_limit: Annotated[
         float | None,
         typer.Option("--time-limit", min=0.0, help="Solver wall-time limit [s]."),
@@ -103,9 +106,10 @@ def run(
     from dispatch.results.write import check_target, write_diagnosis, write_results
     from dispatch.runner import METHODS, solve_case
 
+    if method not in METHODS:  # a usage error: typer reports it and exits with 2
+        raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
+
     def work() -> None:
-        if method not in METHODS:
-            raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
         data = load_case(case)
         target = out or Path("results") / data.case.name
         check_target(target)
@@ -123,12 +127,12 @@ def run(
             where = write_diagnosis(target, infeasible_summary(data, method, exc))
             exc.add_note(f"diagnosis written to {where / 'summary.json'}")
             raise
-        write_results(target, result.summary, result.timeseries)
+        write_results(target, result.summary, result.timeseries, bill_monthly=result.bill_monthly)
         print_summary(result.summary, out_console)
         for warning in result.summary["solve"].get("warnings", []):
             err_console.print(f"[bold yellow]warning:[/] {escape(warning)}")
         _print_notes(data.notes)
-        out_console.print(f"results written to [bold]{target}[/]")
+        out_console.print(f"results written to [bold]{escape(str(target))}[/]")
 
     _guard(debug, work)
 
@@ -171,7 +175,9 @@ def profiles(
         if source:
             out_console.print(f"weather: {source}", highlight=False)
         _print_notes(data.notes)
-        out_console.print(f"profiles written to [bold]{path}[/] ({len(table.columns)} columns)")
+        out_console.print(
+            f"profiles written to [bold]{escape(str(path))}[/] ({len(table.columns)} columns)"
+        )
 
     _guard(debug, work)
 
@@ -185,7 +191,7 @@ def validate(case: CaseArg, debug: DebugOpt = False) -> None:
         data = load_case(case)
         n = len(data.series)
         out_console.print(
-            f"{case}: valid ({data.case.name}, {data.case.year}, {n} hourly profiles)"
+            escape(f"{case}: valid ({data.case.name}, {data.case.year}, {n} hourly profiles)")
         )
 
     _guard(debug, work)

@@ -11,13 +11,17 @@ import pandas as pd
 
 from dispatch.case.loader import CaseData, load_case
 from dispatch.errors import DispatchError, InfeasibleError, UnboundedError
+from dispatch.model.auto import solve_auto
 from dispatch.model.build import build_model
 from dispatch.model.horizon import Horizon
 from dispatch.model.solve import EXACT_MIP_GAP, SolverOptions, solve
 from dispatch.results import extract
 from dispatch.results.summary import summarize
+from dispatch.tariffs import report
+from dispatch.timegrid import HOURS_PER_YEAR
 
-METHODS = ("exact",)
+METHODS = ("auto", "exact")
+"""``auto`` (default): typical-day sizing, full-year dispatch; ``exact``: the full model."""
 
 
 @dataclass
@@ -32,11 +36,14 @@ class RunOutput:
         Hourly results.
     data : CaseData
         The case that was solved.
+    bill_monthly : pandas.DataFrame
+        The electricity bill by month over the horizon (``bill_monthly.csv``).
     """
 
     summary: dict[str, Any]
     timeseries: pd.DataFrame
     data: CaseData
+    bill_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -60,7 +67,7 @@ def resolve_options(data: CaseData, given: SolverOptions | None, method: str) ->
 
 def solve_case(
     case: str | Path | CaseData,
-    method: str = "exact",
+    method: str = "auto",
     options: SolverOptions | None = None,
     horizon: Horizon | None = None,
     diagnose: bool = True,
@@ -72,7 +79,8 @@ def solve_case(
     case : str, pathlib.Path or CaseData
         A case file, or an already loaded case.
     method : str
-        ``exact``: the full model solved to optimality.
+        ``auto`` (typical-day sizing corrected on the full year, then full-year
+        dispatch) or ``exact`` (the full model solved to optimality).
     options : SolverOptions, optional
         Solver limits and tolerances.
     horizon : Horizon, optional
@@ -99,14 +107,24 @@ def solve_case(
     data = case if isinstance(case, CaseData) else load_case(case)
     load_seconds = time.perf_counter() - start
     options = resolve_options(data, options, method)
+    auto_report = None
+    steps = horizon.n_steps if horizon is not None else HOURS_PER_YEAR
+    if method == "auto" and (steps % 24 or steps < 48):
+        method = "exact"  # typical days need whole days: a horizon this short is solved exactly
     try:
-        built = build_model(data, horizon)
-        info = solve(built, options)
+        if method == "auto":
+            s = data.case.solver
+            built, info, auto_report = solve_auto(
+                data, options, s.typical_days, s.corrections, horizon=horizon
+            )
+        else:
+            built = build_model(data, horizon)
+            info = solve(built, options)
     except (InfeasibleError, UnboundedError) as exc:
         if not diagnose:
             raise
         raise _explained(exc, data, horizon, options) from None
-    ts = extract.timeseries(built)
+    ts = report.with_tou_period(extract.timeseries(built), data)
     caps = extract.capacities(built)
     timings = {
         "load_seconds": load_seconds,
@@ -117,10 +135,13 @@ def solve_case(
     solve_report = info.as_dict() | timings
     solve_report["seconds"] = time.perf_counter() - start
     solve_report["mip_gap_limit"] = options.mip_gap
-    summary = summarize(ts, caps, data, solve_report, method)
+    if auto_report is not None:
+        solve_report["auto"] = auto_report.as_dict()
+    bill = report.bill_monthly(ts, caps, data)
+    summary = summarize(ts, caps, data, solve_report, method, bill)
     summary["notes"] = list(data.notes)  # e.g. heat beyond heat-pump reach goes to the boiler
     summary["unit_counts"] = extract.unit_counts(built)
-    return RunOutput(summary=summary, timeseries=ts, data=data, timings=timings)
+    return RunOutput(summary=summary, timeseries=ts, data=data, bill_monthly=bill, timings=timings)
 
 
 def _explained(

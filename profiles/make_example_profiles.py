@@ -65,12 +65,12 @@ t_sink = 80 + 273.15
 lift = np.maximum(t_sink - (temp_air + 273.15), 15.0)
 cop = np.clip(0.45 * t_sink / lift, 1.0, 6.0)
 
-# Electric load: two-shift manufacturing plus logistics, ~32 GWh/year.
+# Electric load: two-shift manufacturing plus logistics, ~25 GWh/year.
 weekday = idx.dayofweek.to_numpy() < 5
 shift = np.where((hod >= 8) & (hod < 20), 1.0, np.where((hod >= 20) | (hod < 1), 0.8, 0.62))
 week = np.where(weekday, 1.0, 0.72)
 cooling = 1 + 0.18 * np.clip((temp_air - 24) / 8, 0, 1)
-spring_festival = (doy >= 41) & (doy <= 54)  # 2030 Spring Festival falls on 3 February + ~2 weeks
+spring_festival = (doy >= 41) & (doy <= 54)  # 10-23 Feb; Spring Festival 2030 is 3 Feb
 holiday = np.where(spring_festival, 0.35, 1.0)
 elec = 3650 * shift * week * cooling * holiday * (1 + rng.normal(0, 0.03, 8760))
 

@@ -37,7 +37,7 @@ def _case(make_case, rules, pv_capex, export_price):
 
 def _ratios(path):
     data = load_case(path)
-    return solve_case(data, horizon=Horizon.full_year(2025, 24)).summary
+    return solve_case(data, method="exact", horizon=Horizon.full_year(2025, 24)).summary
 
 
 def test_self_use_of_generation_binds(make_case):

@@ -18,7 +18,9 @@ def _solve(path, hours, physics=None, options=None, **overrides):
         overrides["physics"] = physics
     if overrides:
         data = data.with_overrides(overrides)
-    return solve_case(data, horizon=Horizon.full_year(data.case.year, hours), options=options)
+    return solve_case(
+        data, method="exact", horizon=Horizon.full_year(data.case.year, hours), options=options
+    )
 
 
 @pytest.fixture
@@ -177,8 +179,10 @@ def test_strict_equals_lp_when_lp_is_already_strict():
     # reason to import and export together; strict must give the LP optimum exactly.
     data = load_case(EXAMPLE)
     horizon = Horizon.full_year(data.case.year, 24 * 7)
-    relaxed = solve_case(data.with_overrides({"physics": "relaxed"}), horizon=horizon).summary
-    strict = solve_case(data, horizon=horizon).summary
+    relaxed = solve_case(
+        data.with_overrides({"physics": "relaxed"}), method="exact", horizon=horizon
+    ).summary
+    strict = solve_case(data, method="exact", horizon=horizon).summary
     if relaxed["simultaneous"]["charge_discharge"]["hours"] == 0:
         assert strict["solve"]["binaries"] == 0
     assert strict["objective_per_year"] == pytest.approx(relaxed["objective_per_year"], rel=1e-6)
@@ -192,6 +196,7 @@ def test_time_limit_returns_a_marked_solution_or_a_clear_error(pv_case):
     try:
         out = solve_case(
             data,
+            method="exact",
             horizon=Horizon.full_year(2025, 24 * 14),
             options=SolverOptions(time_limit_seconds=1e-3),
         )

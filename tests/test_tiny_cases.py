@@ -16,7 +16,7 @@ from tests.conftest import NO_RULES
 
 def solve(path, hours):
     data = load_case(path)
-    return solve_case(data, horizon=Horizon.full_year(data.case.year, hours))
+    return solve_case(data, method="exact", horizon=Horizon.full_year(data.case.year, hours))
 
 
 def test_grid_only_pays_energy_fee_and_capacity(make_case):

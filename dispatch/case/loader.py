@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from dispatch.case.schema import Case, KeyedError, ProfileRef
 from dispatch.case.series import Bounds, ProfileReader
 from dispatch.errors import CaseError, Problem
+from dispatch.tariffs.series import grid_series
 
 _UNION_TAGS = {"float", "str", "int", "bool", "ProfileRef", "none"}
 
@@ -417,6 +418,7 @@ def read_profiles(case: Case, file: Path, raw: dict[str, Any] | None = None) -> 
         arr = reader.read(value, key, bounds, problems)
         if arr is not None:
             series[name] = arr
+    series.update(grid_series(case.grid, case.year))  # tariff, published factor, export price
     if problems:
         raise CaseError(problems)
     return CaseData(

@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from dispatch.case.defaults import default
 from dispatch.profiles.climate import site_keys
 from dispatch.profiles.loads import PARK_TYPES
+from dispatch.tariffs.charges import capacity_td_fee_per_kw_month
+from dispatch.tariffs.config import EmissionFactorConfig, TariffConfig
+from dispatch.tariffs.emissions import UnknownFactorError, electricity_tce
 
 
 class Schema(BaseModel):
@@ -60,16 +63,52 @@ Efficiency = Annotated[float, Field(gt=0, le=1)]
 Lifetime = Annotated[float, Field(gt=0, le=100)]
 
 
-def _d(section: str, key: str) -> Field:  # type: ignore[valid-type]
-    """Field whose default comes from the sourced defaults file."""
-    return Field(default_factory=lambda: default(section, key))
+def _d(section: str, key: str, description: str | None = None) -> Field:  # type: ignore[valid-type]
+    """Field whose default comes from the sourced defaults file.
+
+    The ``defaults`` entry of its JSON schema names the entry of
+    ``dispatch/data/defaults.yaml`` (``section.key``), so the generated key
+    reference (:mod:`dispatch.case.docs`) can cite the default's source.
+    """
+    return Field(
+        default_factory=lambda: default(section, key),
+        description=description,
+        json_schema_extra={"defaults": f"{section}.{key}"},
+    )
 
 
 class Finance(Schema):
     """Finance parameters."""
 
-    discount_rate: Annotated[float, Field(ge=0, lt=1)] = _d("finance", "discount_rate")
+    discount_rate: Annotated[float, Field(ge=0, lt=1)] = _d(
+        "finance",
+        "discount_rate",
+        "Real discount rate for annualising investment (capital recovery factor).",
+    )
     currency: str = Field("CNY", description="Currency of every price and cost in the case.")
+    carbon_price_per_tco2: NonNeg = Field(
+        0.0,
+        description="Carbon price [CNY/tCO2] on grid and fuel emissions; adds a 'carbon' cost "
+        "to the objective, reported separately.",
+    )
+
+
+class Accounting(Schema):
+    """Carbon accounting choices (docs/tariffs.md section 6)."""
+
+    electricity_tce: str | float = Field(
+        "coal-equivalent",
+        description="Electricity-to-standard-coal conversion: coal-equivalent (0.3 kgce/kWh), "
+        "calorific (0.1229 kgce/kWh) or a number [kgce/kWh].",
+    )
+
+    @model_validator(mode="after")
+    def _known(self) -> Accounting:
+        try:
+            electricity_tce(self.electricity_tce)
+        except UnknownFactorError as exc:
+            raise ValueError(str(exc)) from exc
+        return self
 
 
 class Location(Schema):
@@ -245,9 +284,13 @@ class PV(_Sized):
     losses_fraction: Annotated[float, Field(ge=0, lt=1)] | None = Field(
         None, description="DC system losses [-]; null: 0.1408 (PVWatts)."
     )
-    capex_per_kw: NonNeg = _d("pv", "capex_per_kw")
-    fixed_om_per_kw_year: NonNeg = _d("pv", "fixed_om_per_kw_year")
-    lifetime_years: Lifetime = _d("pv", "lifetime_years")
+    capex_per_kw: NonNeg = _d("pv", "capex_per_kw", "Investment per kW installed, all-in.")
+    fixed_om_per_kw_year: NonNeg = _d(
+        "pv", "fixed_om_per_kw_year", "Fixed operation and maintenance per kW installed and year."
+    )
+    lifetime_years: Lifetime = _d(
+        "pv", "lifetime_years", "Economic lifetime; sets the capital recovery factor."
+    )
 
 
 PowerCurve = Annotated[
@@ -292,25 +335,51 @@ class Wind(_Sized):
             )
         return self
 
-    capex_per_kw: NonNeg = _d("wind", "capex_per_kw")
-    fixed_om_per_kw_year: NonNeg = _d("wind", "fixed_om_per_kw_year")
-    lifetime_years: Lifetime = _d("wind", "lifetime_years")
+    capex_per_kw: NonNeg = _d("wind", "capex_per_kw", "Investment per kW installed, all-in.")
+    fixed_om_per_kw_year: NonNeg = _d(
+        "wind", "fixed_om_per_kw_year", "Fixed operation and maintenance per kW installed and year."
+    )
+    lifetime_years: Lifetime = _d(
+        "wind", "lifetime_years", "Economic lifetime; sets the capital recovery factor."
+    )
 
 
 class Battery(Schema):
     """Battery energy storage: energy and power sized separately."""
 
-    capex_per_kwh: NonNeg = _d("battery", "capex_per_kwh")
-    capex_per_kw: NonNeg = _d("battery", "capex_per_kw")
-    fixed_om_per_kwh_year: NonNeg = _d("battery", "fixed_om_per_kwh_year")
-    fixed_om_per_kw_year: NonNeg = _d("battery", "fixed_om_per_kw_year")
-    lifetime_years: Lifetime = _d("battery", "lifetime_years")
-    charge_efficiency: Efficiency = _d("battery", "charge_efficiency")
-    discharge_efficiency: Efficiency = _d("battery", "discharge_efficiency")
-    soc_min_fraction: Fraction = _d("battery", "soc_min_fraction")
-    soc_max_fraction: Fraction = _d("battery", "soc_max_fraction")
+    capex_per_kwh: NonNeg = _d("battery", "capex_per_kwh", "Investment per kWh of energy capacity.")
+    capex_per_kw: NonNeg = _d(
+        "battery", "capex_per_kw", "Investment per kW of charge/discharge power rating."
+    )
+    fixed_om_per_kwh_year: NonNeg = _d(
+        "battery",
+        "fixed_om_per_kwh_year",
+        "Fixed operation and maintenance per kWh of capacity and year.",
+    )
+    fixed_om_per_kw_year: NonNeg = _d(
+        "battery",
+        "fixed_om_per_kw_year",
+        "Fixed operation and maintenance per kW of power rating and year.",
+    )
+    lifetime_years: Lifetime = _d(
+        "battery", "lifetime_years", "Economic lifetime; sets the capital recovery factor."
+    )
+    charge_efficiency: Efficiency = _d(
+        "battery", "charge_efficiency", "Share of the charging energy that is stored (one way)."
+    )
+    discharge_efficiency: Efficiency = _d(
+        "battery",
+        "discharge_efficiency",
+        "Energy delivered per unit of stored energy drawn (one way).",
+    )
+    soc_min_fraction: Fraction = _d(
+        "battery", "soc_min_fraction", "Lowest state of charge, as a share of the energy capacity."
+    )
+    soc_max_fraction: Fraction = _d(
+        "battery", "soc_max_fraction", "Highest state of charge, as a share of the energy capacity."
+    )
     self_discharge_per_hour: Annotated[float, Field(ge=0, lt=1)] = _d(
-        "battery", "self_discharge_per_hour"
+        "battery", "self_discharge_per_hour", "Share of the stored energy lost each hour."
     )
     min_kwh: NonNeg = Field(0.0, description="Smallest energy capacity [kWh].")
     max_kwh: NonNeg | None = Field(None, description="Largest energy capacity [kWh]; null: none.")
@@ -377,9 +446,17 @@ class HeatPump(Schema):
     steam_pressure_mpa: Annotated[float, Field(gt=0, le=20)] | None = Field(
         None, description="Steam pressure if heat is steam [MPa]; 1 MPa and above: boiler only."
     )
-    capex_per_kw_th: NonNeg = _d("heat_pump", "capex_per_kw_th")
-    fixed_om_per_kw_th_year: NonNeg = _d("heat_pump", "fixed_om_per_kw_th_year")
-    lifetime_years: Lifetime = _d("heat_pump", "lifetime_years")
+    capex_per_kw_th: NonNeg = _d(
+        "heat_pump", "capex_per_kw_th", "Investment per kW_th of heat output rating."
+    )
+    fixed_om_per_kw_th_year: NonNeg = _d(
+        "heat_pump",
+        "fixed_om_per_kw_th_year",
+        "Fixed operation and maintenance per kW_th and year.",
+    )
+    lifetime_years: Lifetime = _d(
+        "heat_pump", "lifetime_years", "Economic lifetime; sets the capital recovery factor."
+    )
     min_kw_th: NonNeg = Field(0.0, description="Smallest heat output rating [kW_th].")
     max_kw_th: NonNeg | None = Field(None, description="Largest heat rating [kW_th]; null: none.")
     existing_kw_th: NonNeg = Field(0.0, description="Heat pump rating already installed [kW_th].")
@@ -407,9 +484,15 @@ class HeatPump(Schema):
 class Boiler(Schema):
     """Existing fuel boiler: unlimited backup for heat, no investment."""
 
-    efficiency: Efficiency = _d("boiler", "efficiency")
-    fuel_price_per_kwh: NonNeg = _d("boiler", "fuel_price_per_kwh")
-    emission_factor_kg_per_kwh_fuel: NonNeg = _d("boiler", "emission_factor_kg_per_kwh_fuel")
+    efficiency: Efficiency = _d(
+        "boiler", "efficiency", "Heat delivered per unit of fuel energy (lower heating value)."
+    )
+    fuel_price_per_kwh: NonNeg = _d(
+        "boiler", "fuel_price_per_kwh", "Fuel price per kWh of fuel energy."
+    )
+    emission_factor_kg_per_kwh_fuel: NonNeg = _d(
+        "boiler", "emission_factor_kg_per_kwh_fuel", "CO2 emitted per kWh of fuel burnt."
+    )
 
 
 class Technologies(Schema):
@@ -422,14 +505,57 @@ class Technologies(Schema):
     boiler: Boiler | None = None
 
 
-class Grid(Schema):
-    """Grid connection, prices and fees."""
+ChargeScheme = Literal["basic_capacity", "capacity_td", "demand", "none"]
 
-    import_price_per_kwh: Profile = Field(description="Energy price of imports [CNY/kWh].")
-    export_price_per_kwh: Profile = _d("grid", "export_price_per_kwh")
-    capacity_charge_per_kw_month: NonNeg = _d("grid", "capacity_charge_per_kw_month")
-    system_operation_fee_per_kwh: NonNeg = _d("grid", "system_operation_fee_per_kwh")
-    emission_factor_kg_per_kwh: Profile = _d("grid", "emission_factor_kg_per_kwh")
+
+class Grid(Schema):
+    """Grid connection, prices, fees and emission factor (docs/tariffs.md)."""
+
+    import_price_per_kwh: Profile | None = Field(
+        None, description="Energy price of imports [CNY/kWh]; give this or tariff."
+    )
+    tariff: TariffConfig | None = Field(
+        None, description="Time-of-use tariff: a calendar with prices or ratios (docs/tariffs.md)."
+    )
+    export_price_per_kwh: Profile = _d(
+        "grid",
+        "export_price_per_kwh",
+        "Price paid for exported energy; a profile. Default: the coal benchmark price of the "
+        "tariff calendar's province, else this default.",
+    )
+    charge_scheme: ChargeScheme = Field(
+        "basic_capacity",
+        description="basic_capacity: capacity_charge_per_kw_month on connection_kw; capacity_td: "
+        "notice 1192 T&D fee td_price_per_kwh x average_load_rate x 730 h per kW of connection "
+        "and month; demand: demand_charge_per_kw_month on each month's maximum import; none.",
+    )
+    capacity_charge_per_kw_month: NonNeg = _d(
+        "grid",
+        "capacity_charge_per_kw_month",
+        "basic_capacity: charge per kW of connection and month (notice 1192).",
+    )
+    td_price_per_kwh: NonNeg | None = Field(
+        None, description="capacity_td: energy T&D price of the voltage level [CNY/kWh]."
+    )
+    average_load_rate: Fraction | None = Field(
+        None, description="capacity_td: provincial average load rate [-]."
+    )
+    demand_charge_per_kw_month: NonNeg | None = Field(
+        None, description="demand: charge on each month's maximum import [CNY/(kW month)]."
+    )
+    system_operation_fee_per_kwh: NonNeg = _d(
+        "grid",
+        "system_operation_fee_per_kwh",
+        "System operation fee per kWh imported (notice 1192).",
+    )
+    emission_factor_kg_per_kwh: Profile = _d(
+        "grid", "emission_factor_kg_per_kwh", "CO2 per kWh imported; a profile."
+    )
+    emission_factor: EmissionFactorConfig | None = Field(
+        None,
+        description="Published grid factor {region|province, year} instead of "
+        "emission_factor_kg_per_kwh (docs/tariffs.md section 5).",
+    )
     connection_kw: NonNeg | None = Field(
         None, description="Grid connection capacity [kW]; null: sized by the optimiser."
     )
@@ -438,15 +564,61 @@ class Grid(Schema):
     )
     export_allowed: bool = Field(True, description="False: no reverse flow (export = 0).")
 
+    @model_validator(mode="after")
+    def _consistent(self) -> Grid:
+        if (self.import_price_per_kwh is None) == (self.tariff is None):
+            raise ValueError("give either import_price_per_kwh or tariff")
+        given = self.model_fields_set
+        if self.emission_factor is not None and "emission_factor_kg_per_kwh" in given:
+            raise ValueError("give either emission_factor or emission_factor_kg_per_kwh")
+        need = {
+            "basic_capacity": (),
+            "capacity_td": ("td_price_per_kwh", "average_load_rate"),
+            "demand": ("demand_charge_per_kw_month",),
+            "none": (),
+        }[self.charge_scheme]
+        missing = [k for k in need if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"charge_scheme {self.charge_scheme} needs {', '.join(missing)}")
+        if self.charge_scheme != "basic_capacity" and "capacity_charge_per_kw_month" in given:
+            raise ValueError(
+                "capacity_charge_per_kw_month applies to charge_scheme basic_capacity only"
+            )
+        return self
+
+    def capacity_rate_per_kw_month(self) -> float:
+        """Monthly charge per kW of connection [CNY/(kW month)] under the chosen scheme."""
+        if self.charge_scheme == "basic_capacity":
+            return self.capacity_charge_per_kw_month
+        if self.charge_scheme == "capacity_td":
+            assert self.td_price_per_kwh is not None and self.average_load_rate is not None
+            return capacity_td_fee_per_kw_month(self.td_price_per_kwh, self.average_load_rate)
+        return 0.0
+
+    def demand_rate_per_kw_month(self) -> float:
+        """Demand charge per kW of monthly maximum import [CNY/(kW month)] (0 unless demand)."""
+        if self.charge_scheme == "demand":
+            assert self.demand_charge_per_kw_month is not None
+            return self.demand_charge_per_kw_month
+        return 0.0
+
 
 class Rules(Schema):
     """Local-consumption rules for green-power direct supply (annual ratios)."""
 
-    self_use_min_of_generation: Fraction | None = _d("rules", "self_use_min_of_generation")
+    self_use_min_of_generation: Fraction | None = _d(
+        "rules",
+        "self_use_min_of_generation",
+        "Self-used renewable energy over available generation, at least; null: no rule.",
+    )
     self_use_min_of_consumption: Fraction | None = Field(
         None, description="Self-used share of consumption; null: 0.30 before 2030, 0.35 from."
     )
-    export_max_of_generation: Fraction | None = _d("rules", "export_max_of_generation")
+    export_max_of_generation: Fraction | None = _d(
+        "rules",
+        "export_max_of_generation",
+        "Exported energy over available generation, at most; null: no rule.",
+    )
 
 
 class Solver(Schema):
@@ -458,6 +630,12 @@ class Solver(Schema):
     )
     threads: Annotated[int, Field(ge=1, le=256)] | None = Field(
         None, description="Solver threads; null lets HiGHS choose."
+    )
+    typical_days: Annotated[int, Field(ge=2, le=365)] = Field(
+        48, description="method auto: typical days of the sizing model (extreme days on top)."
+    )
+    corrections: Annotated[int, Field(ge=0, le=10)] = Field(
+        1, description="method auto: full-year price corrections of the typical-day sizes."
     )
 
 
@@ -479,6 +657,7 @@ class Case(Schema):
     technologies: Technologies = Field(default_factory=Technologies)
     grid: Grid
     rules: Rules = Field(default_factory=Rules)
+    accounting: Accounting = Field(default_factory=Accounting)
     physics: Literal["strict", "relaxed"] = Field(
         "strict",
         description="strict: never import and export, nor charge and discharge, in one hour "

@@ -18,12 +18,12 @@ import tsam
 
 from dispatch.case.loader import CaseData
 from dispatch.model.horizon import Horizon
-from dispatch.timegrid import hours
+from dispatch.timegrid import HOURS_PER_YEAR, hours
 
 PERIOD_HOURS = 24
 
 
-def typical_days(data: CaseData, n_days: int) -> Horizon:
+def typical_days(data: CaseData, n_days: int, n_hours: int = HOURS_PER_YEAR) -> Horizon:
     """Cluster the case's hourly inputs into ``n_days`` typical days plus extreme days.
 
     Parameters
@@ -32,15 +32,19 @@ def typical_days(data: CaseData, n_days: int) -> Horizon:
         The case; every varying hourly input takes part in the clustering.
     n_days : int
         Number of typical days (extreme days come on top).
+    n_hours : int
+        Cluster only the first ``n_hours`` (whole days) of the year, for a
+        shortened horizon.
 
     Returns
     -------
     Horizon
         Typical days with weights (days represented) and the calendar sequence.
     """
-    idx = hours(data.case.year)
+    n_hours -= n_hours % PERIOD_HOURS
+    idx = hours(data.case.year)[:n_hours]
     frame = pd.DataFrame(
-        {k: v for k, v in data.series.items() if np.ptp(v) > 0}, index=idx
+        {k: v[:n_hours] for k, v in data.series.items() if np.ptp(v[:n_hours]) > 0}, index=idx
     )
     n_year_days = len(idx) // PERIOD_HOURS
     if frame.empty or n_days >= n_year_days:

@@ -119,6 +119,7 @@ def build_model(
         discount_rate=case.finance.discount_rate,
         elastic=elastic,
         size_cap=size_cap,
+        carbon_price_per_tco2=case.finance.carbon_price_per_tco2,
     )
     techs: dict[str, Technology] = {}
     for cls in REGISTRY:

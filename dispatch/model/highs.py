@@ -90,6 +90,7 @@ class HighsModel:
             self.highs.setOptionValue(key, value)
         self.highs.passModel(lp)
         self.n_integer = int(sum(integer))
+        self.last_stats: RunStats | None = None
         self.handoff_seconds = time.perf_counter() - start
 
     def col(self, var: pyo.Var) -> int:
@@ -165,7 +166,8 @@ class HighsModel:
             gap = float(info.mip_gap) if has_solution else float("inf")
         else:
             bound, gap = objective, 0.0
-        return RunStats(status, objective, bound, gap, seconds, has_solution)
+        self.last_stats = RunStats(status, objective, bound, gap, seconds, has_solution)
+        return self.last_stats
 
     def values(self, cols: np.ndarray | None = None) -> np.ndarray:
         """Return primal values of some (default: all) columns."""

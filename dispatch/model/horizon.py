@@ -56,13 +56,22 @@ class Horizon:
         """Hours of a year divided by the hours the steps stand for (1 for a full year)."""
         return HOURS_PER_YEAR / float(self.weight.sum())
 
+    @property
+    def covered_hours(self) -> int:
+        """Hours of the year the horizon stands for (8760 for the full year)."""
+        return int(round(float(self.weight.sum())))
+
     def take(self, values: np.ndarray) -> np.ndarray:
         """Return the values of an 8760-hour profile at the model steps."""
         return np.asarray(values, dtype=float)[self.hour]
 
     @classmethod
     def typical(
-        cls, year: int, days: np.ndarray, counts: np.ndarray, sequence: np.ndarray,
+        cls,
+        year: int,
+        days: np.ndarray,
+        counts: np.ndarray,
+        sequence: np.ndarray,
         period_hours: int = 24,
     ) -> Horizon:
         """Return a horizon of typical periods, each a real period of the year.

@@ -130,12 +130,17 @@ def solve(built: BuiltModel, options: SolverOptions | None = None) -> SolveInfo:
 
 
 def solve_loaded(
-    hm: HighsModel, built: BuiltModel, options: SolverOptions, strict: bool | None = None
+    hm: HighsModel,
+    built: BuiltModel,
+    options: SolverOptions,
+    strict: bool | None = None,
+    presolved: bool = False,
 ) -> SolveInfo:
     """Run HiGHS on a model already passed to it, adding strict-physics binaries lazily.
 
     The solution stays in ``hm``; call ``hm.load_into_pyomo()`` to read it in Pyomo.
-    ``strict`` overrides the case's ``physics`` setting.
+    ``strict`` overrides the case's ``physics`` setting. ``presolved`` means HiGHS
+    already holds the optimum of the current model: the first run is skipped.
     """
     start = time.perf_counter()
     deadline = None if options.time_limit_seconds is None else start + options.time_limit_seconds
@@ -144,10 +149,12 @@ def solve_loaded(
     pairs = [p for n, t in built.technologies.items()
              for p in t.exclusive_pairs(built.model.component(n))]  # fmt: skip
     guarded = {p.name: np.zeros(len(p.a), dtype=bool) for p in pairs}
+    heuristic_m: dict[str, float] = {}
     solve_seconds, rounds, added = 0.0, 0, 0
     warnings: list[str] = []
     while True:
-        stats = _run(hm, deadline)
+        stats = hm.last_stats if presolved and hm.last_stats else _run(hm, deadline)
+        presolved = False
         solve_seconds += stats.seconds
         check_termination(stats.status, stats.has_solution, options)
         if not strict or not stats.has_solution or stats.status != "optimal":
@@ -160,10 +167,13 @@ def solve_loaded(
             break
         for pair, hours in new:
             big_m = _big_m(hm, pair)
+            if _case_bound(hm, pair) is None:
+                heuristic_m[pair.name] = big_m
             added += hm.add_exclusive(hm.cols(pair.a)[hours], hm.cols(pair.b)[hours],
                                       np.full(hours.size, big_m))  # fmt: skip
             guarded[pair.name][hours] = True
         rounds += 1
+    warnings += _binding_heuristic_bounds(hm, pairs, guarded, heuristic_m)
     status = "optimal" if stats.status == "optimal" else "time_limit"
     if status != "optimal":
         warnings.append(
@@ -260,6 +270,11 @@ def check_termination(status: str, has_solution: bool, options: SolverOptions) -
     raise SolverError(f"HiGHS {reason} before finding any feasible design; {hint}")
 
 
+def check_run(stats: RunStats, options: SolverOptions | None = None) -> None:
+    """Raise the right error for a run that gave no usable solution (:func:`check_termination`)."""
+    check_termination(stats.status, stats.has_solution, options or SolverOptions())
+
+
 def _violations(
     hm: HighsModel, pairs: list[ExclusivePair], guarded: dict[str, np.ndarray]
 ) -> list[tuple[ExclusivePair, np.ndarray]]:
@@ -274,20 +289,52 @@ def _violations(
     return out
 
 
-def _big_m(hm: HighsModel, pair: ExclusivePair) -> float:
-    """Bound on both flows of a pair: the tightest the case and the solver state give.
+def _binding_heuristic_bounds(
+    hm: HighsModel,
+    pairs: list[ExclusivePair],
+    guarded: dict[str, np.ndarray],
+    heuristic_m: dict[str, float],
+) -> list[str]:
+    """Warn when a flow reached a bound that the case did not give (see :func:`_big_m`)."""
+    out = []
+    x = hm.values()
+    for pair in pairs:
+        big_m = heuristic_m.get(pair.name)
+        hours = guarded[pair.name]
+        if big_m is None or not hours.any():
+            continue
+        peak = max(x[hm.cols(pair.a)][hours].max(), x[hm.cols(pair.b)][hours].max())
+        if peak >= big_m * (1 - 1e-6):
+            out.append(
+                f"{pair.name}: a flow reached the derived bound {big_m:,.0f} kW; give the "
+                "technology a max_kw (or grid.max_connection_kw) to make strict physics exact"
+            )
+    return out
 
-    A size the solver holds fixed (the fast method's dispatch) bounds the flows
-    exactly; else the case's fixed or maximum size. Without either, twice the
-    largest flow of the unrestricted solution: the relaxation's sizes are a lower
-    bound on what an optimal strict design needs.
-    """
+
+def _case_bound(hm: HighsModel, pair: ExclusivePair) -> float | None:
+    """Return the bound the case or a fixed size gives a pair, or ``None``."""
     if pair.limit is not None and hm.col(pair.limit) >= 0:
         lo, hi = hm.bounds(np.array([hm.col(pair.limit)]))
         if math.isfinite(hi[0]) and hi[0] - lo[0] < 1e-9:
             return max(float(hi[0]), 1e-6)
     if pair.bound is not None and math.isfinite(pair.bound):
         return float(pair.bound)
+    return None
+
+
+def _big_m(hm: HighsModel, pair: ExclusivePair) -> float:
+    """Bound on both flows of a pair: the tightest the case and the solver state give.
+
+    A size the solver holds fixed (the fast method's dispatch) bounds the flows
+    exactly; else the case's fixed or maximum size. Without either, twice the
+    largest flow of the unrestricted solution: the relaxation's sizes are a lower
+    bound on what an optimal strict design needs; :func:`_binding_heuristic_bounds`
+    warns if a flow reaches it.
+    """
+    bound = _case_bound(hm, pair)
+    if bound is not None:
+        return bound
     x = hm.values()
     peak = max(float(x[hm.cols(pair.a)].max()), float(x[hm.cols(pair.b)].max()), 1.0)
     return 2.0 * peak

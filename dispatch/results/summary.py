@@ -14,14 +14,17 @@ import pandas as pd
 
 from dispatch.case.loader import CaseData
 from dispatch.model.technologies import REGISTRY, spec_of
+from dispatch.tariffs import report
 from dispatch.timegrid import HOURS_PER_YEAR
 
 KWH_PER_MWH = 1000.0
 KG_PER_T = 1000.0
 COST_KEYS = (
     "capex_annualized", "fixed_om", "grid_energy", "system_operation", "grid_capacity",
-    "export_revenue", "fuel",
+    "demand_charge", "export_revenue", "fuel", "carbon",
 )  # fmt: skip
+#: Cost components taken from the monthly bill (dispatch.tariffs.report).
+BILL_KEYS = ("grid_energy", "system_operation", "demand_charge", "export_revenue", "fuel", "carbon")
 
 
 def _col(ts: pd.DataFrame, name: str) -> np.ndarray:
@@ -94,9 +97,16 @@ def rules(e: dict[str, float], data: CaseData, tol: float = 1e-6) -> list[dict[s
     return out
 
 
-def costs(ts: pd.DataFrame, caps: dict[str, float], data: CaseData) -> dict[str, float]:
-    """Annual cost by category, recomputed from sizes and hourly flows."""
-    case, series = data.case, data.series
+def costs(
+    ts: pd.DataFrame, caps: dict[str, float], data: CaseData, bill: pd.DataFrame | None = None
+) -> dict[str, float]:
+    """Annual cost by category, recomputed from sizes, hourly flows and the monthly bill.
+
+    Investment, fixed O&M and the connection charge come from the technologies' unit costs;
+    energy, fees, demand charges, export revenue, fuel and carbon from the monthly bill
+    (:func:`dispatch.tariffs.report.bill_monthly`).
+    """
+    case = data.case
     c = dict.fromkeys(COST_KEYS, 0.0)
     for cls in REGISTRY:
         spec = spec_of(case, cls.name)
@@ -107,33 +117,14 @@ def costs(ts: pd.DataFrame, caps: dict[str, float], data: CaseData) -> dict[str,
             added = caps.get(key, 0.0) - (sizes[key].existing if key in sizes else 0.0)
             for category, cost in per_unit.items():
                 c[category] += cost * added
-    hour = _hour_index(ts, data)
-    scale = annual_scale(ts)
-    imported, exported = _col(ts, "import_kw") * scale, _col(ts, "export_kw") * scale
-    c["grid_energy"] = float(np.dot(imported, series["import_price_per_kwh"][hour]))
-    c["system_operation"] = float(imported.sum() * case.grid.system_operation_fee_per_kwh)
-    c["export_revenue"] = -float(np.dot(exported, series["export_price_per_kwh"][hour]))
-    boiler = case.technologies.boiler
-    if boiler is not None:
-        fuel_kwh = _col(ts, "boiler_kw_th").sum() * scale / boiler.efficiency
-        c["fuel"] = float(fuel_kwh * boiler.fuel_price_per_kwh)
+    if bill is None:
+        bill = report.bill_monthly(ts, caps, data)
+    scheme = report.charge_scheme(data, caps.get("grid_connection_kw", 0.0))
+    flows = report.bill_costs_per_year(bill, scheme, len(ts))
+    c.update({k: flows[k] for k in BILL_KEYS})
     c = {k: float(v) for k, v in c.items()}
     c["total"] = float(sum(c.values()))
     return c
-
-
-def emissions(ts: pd.DataFrame, e: dict[str, float], data: CaseData) -> dict[str, float]:
-    """Annual CO2: imports times the grid factor plus boiler fuel times the fuel factor."""
-    hour = _hour_index(ts, data)
-    factor = data.series["grid_emission_factor_kg_per_kwh"][hour]
-    grid_kg = float(np.dot(_col(ts, "import_kw"), factor)) * annual_scale(ts)
-    boiler = data.case.technologies.boiler
-    fuel_kg = e["fuel"] * boiler.emission_factor_kg_per_kwh_fuel if boiler else 0.0
-    return {
-        "tco2_per_year": (grid_kg + fuel_kg) / KG_PER_T,
-        "grid_tco2_per_year": grid_kg / KG_PER_T,
-        "fuel_tco2_per_year": fuel_kg / KG_PER_T,
-    }
 
 
 def _hour_index(ts: pd.DataFrame, data: CaseData) -> np.ndarray:
@@ -164,7 +155,12 @@ def simultaneous(ts: pd.DataFrame, tol_kw: float = 1e-3) -> dict[str, dict[str, 
 
 
 def summarize(
-    ts: pd.DataFrame, caps: dict[str, float], data: CaseData, solve: dict[str, Any], method: str
+    ts: pd.DataFrame,
+    caps: dict[str, float],
+    data: CaseData,
+    solve: dict[str, Any],
+    method: str,
+    bill: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Build the ``summary.json`` content from the hourly table and sizes.
 
@@ -180,9 +176,11 @@ def summarize(
         Solver report (status, seconds, gap...).
     method : str
         The method that produced the result.
+    bill : pandas.DataFrame, optional
+        The monthly bill (:func:`dispatch.tariffs.report.bill_monthly`); computed if omitted.
     """
     e = energy_kwh(ts, data)
-    cost = costs(ts, caps, data)
+    cost = costs(ts, caps, data, bill)
     rule_list = rules(e, data)
     return {
         "case": data.case.name,
@@ -197,7 +195,9 @@ def summarize(
         "rules": rule_list,
         "rules_ok": all(r["ok"] for r in rule_list),
         "costs_per_year": cost,
-        "emissions": emissions(ts, e, data),
+        "emissions": report.emissions(ts, data),
+        "baseline": report.baseline(ts, data),
+        "grid": report.grid_report(ts, data),
         "simultaneous": (sim := simultaneous(ts)),
         "physics": data.case.physics,
         "dispatch_strict": all(v["hours"] == 0 for v in sim.values()),

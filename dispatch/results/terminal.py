@@ -46,4 +46,9 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
         f"({curt_text}); imported {e['imported']:,.0f} MWh, exported {e['exported']:,.0f} MWh"
     )
     em = summary["emissions"]
-    console.print(f"emissions {em['tco2_per_year']:,.0f} tCO2/year")
+    console.print(
+        f"emissions {em['tco2_per_year']:,.0f} tCO2/year (baseline "
+        f"{em['baseline_tco2_per_year']:,.0f}, avoided {em['avoided_tco2_per_year']:,.0f}); "
+        f"{em['tco2_per_tce']:.3f} tCO2/tce against {em['zero_carbon_threshold_tco2_per_tce']} "
+        f"({em['electricity_tce_method']} tce)"
+    )

@@ -26,6 +26,7 @@ from dispatch.errors import CaseError, Problem
 SUMMARY = "summary.json"
 TIMESERIES = "timeseries.csv"
 CAPACITIES = "capacities.csv"
+BILL = "bill_monthly.csv"
 
 
 def write_results(
@@ -33,6 +34,7 @@ def write_results(
     summary: dict[str, Any],
     timeseries: pd.DataFrame,
     extra: Callable[[Path], None] | None = None,
+    bill_monthly: pd.DataFrame | None = None,
 ) -> Path:
     """Write ``summary.json``, ``timeseries.csv`` and ``capacities.csv`` into ``out``.
 
@@ -45,7 +47,9 @@ def write_results(
     timeseries : pandas.DataFrame
         Hourly results.
     extra : callable, optional
-        Writes further files into the temporary folder (report, bill...).
+        Writes further files into the temporary folder (report...).
+    bill_monthly : pandas.DataFrame, optional
+        The monthly bill, written as ``bill_monthly.csv``.
 
     Returns
     -------
@@ -63,6 +67,8 @@ def write_results(
         pd.DataFrame({"capacity": list(caps), "value": list(caps.values())}).to_csv(
             tmp / CAPACITIES, index=False
         )
+        if bill_monthly is not None:
+            bill_monthly.to_csv(tmp / BILL, float_format="%.6g")
         if extra is not None:
             extra(tmp)
 

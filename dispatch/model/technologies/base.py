@@ -165,6 +165,8 @@ class Context:
         The step index set ``T`` of the model.
     discount_rate : float
         For annualising investment.
+    carbon_price_per_tco2 : float
+        Price of emitted CO2 [CNY/tCO2]; technologies that emit add its cost.
     elastic : bool
         Size limits become soft, with penalised slack registered in :attr:`slacks`.
     size_cap : float or None
@@ -176,6 +178,7 @@ class Context:
     horizon: Horizon
     steps: pyo.Set
     discount_rate: float
+    carbon_price_per_tco2: float = 0.0
     elastic: bool = False
     size_cap: float | None = None
     slacks: list[Slack] = field(default_factory=list)

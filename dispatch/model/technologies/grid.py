@@ -1,7 +1,8 @@
-"""Grid connection: imports, exports, the connection size and grid charges.
+"""Grid connection: imports, exports, the connection size, grid charges and carbon.
 
 Equations (docs/formulation.md): (G1) connection size, (G2) import limit,
-(G3) export limit, (G4) no reverse flow; costs enter (O1).
+(G3) export limit, (G4) no reverse flow, (G5) monthly maximum import; costs enter
+(O1), demand charges (O3) and carbon (O4).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.model.technologies.base import ExclusivePair, Expr, SizeSpec, Technology, values
+from dispatch.tariffs.charges import step_month_fractions
+from dispatch.tariffs.emissions import KG_PER_T
 
 MONTHS_PER_YEAR = 12
 
@@ -28,6 +31,7 @@ class Grid(Technology):
         (G2) ``import_kw[t] <= connection_kw``
         (G3) ``export_kw[t] <= connection_kw``
         (G4) ``export_kw[t] = 0`` when ``export_allowed`` is false
+        (G5) ``import_kw[t] <= peak_import_kw[m(t)]`` under the demand-charge scheme
         """
         s = self.spec
         steps = self.ctx.steps
@@ -43,6 +47,13 @@ class Grid(Technology):
         if s.export_allowed:
             b.export_limit = pyo.Constraint(
                 steps, rule=lambda b, t: b.export_kw[t] <= b.connection_kw
+            )
+        if s.demand_rate_per_kw_month() > 0:
+            month = self.ctx.horizon.month.tolist()
+            b.months = pyo.Set(initialize=sorted(set(month)))
+            b.peak_import_kw = pyo.Var(b.months, domain=nn)
+            b.peak_limit = pyo.Constraint(  # (G5)
+                steps, rule=lambda b, t: b.import_kw[t] <= b.peak_import_kw[month[t]]
             )
 
     def exclusive_pairs(self, b: pyo.Block) -> list[ExclusivePair]:
@@ -64,8 +75,12 @@ class Grid(Technology):
 
     @classmethod
     def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
-        """``12 * capacity_charge_per_kw_month`` per kW of connection (in O1)."""
-        charge = MONTHS_PER_YEAR * spec.capacity_charge_per_kw_month
+        """``12 * monthly capacity rate`` per kW of connection (in O1).
+
+        The rate is ``capacity_charge_per_kw_month`` (basic_capacity), the notice-1192 T&D fee
+        ``td_price_per_kwh * average_load_rate * 730`` (capacity_td), or 0 (demand, none).
+        """
+        charge = MONTHS_PER_YEAR * spec.capacity_rate_per_kw_month()
         return {"grid_connection_kw": {"grid_capacity": charge}}
 
     def size_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
@@ -73,19 +88,42 @@ class Grid(Technology):
         return {"grid_connection_kw": b.connection_kw}
 
     def operating_cost(self, b: pyo.Block) -> Expr:
-        """Energy and system operation fee minus export revenue (O1).
+        """Energy, fees, demand charges and carbon, minus export revenue.
 
-        ``s * sum_t w_t * ((price[t] + fee) * import[t] - export_price[t] * export[t])``
+        (O1) ``s * sum_t w_t * ((price[t] + fee) * import[t] - export_price[t] * export[t])``
+        (O3) ``s * sum_m demand_rate * f_m * peak_import_kw[m]``, with ``f_m`` the share of
+        month m's hours that the steps stand for
+        (O4) ``carbon_price / 1000 * s * sum_t w_t * factor[t] * import[t]``
         """
         s = self.spec
-        buy = self.ctx.horizon.take(self.series["import_price_per_kwh"])
-        buy = buy + s.system_operation_fee_per_kwh
-        sell = self.ctx.horizon.take(self.series["export_price_per_kwh"])
+        h = self.ctx.horizon
+        buy = h.take(self.series["import_price_per_kwh"]) + s.system_operation_fee_per_kwh
         cost = self.ctx.annual(b.import_kw, buy)
         if s.export_allowed:
+            sell = h.take(self.series["export_price_per_kwh"])
             cost = cost - self.ctx.annual(b.export_kw, sell)
+        rate = s.demand_rate_per_kw_month()
+        if rate > 0:
+            frac = step_month_fractions(h.month, h.weight)
+            cost = cost + h.annual_scale * pyo.quicksum(
+                rate * frac[m] * b.peak_import_kw[m] for m in b.months
+            )
+        carbon = self.ctx.carbon_price_per_tco2
+        if carbon > 0:
+            factor = h.take(self.series["grid_emission_factor_kg_per_kwh"])
+            cost = cost + self.ctx.annual(b.import_kw, factor * carbon / KG_PER_T)
         return cost
 
     def timeseries(self, b: pyo.Block) -> dict[str, np.ndarray]:
-        """Import and export per step."""
-        return {"import_kw": values(b.import_kw), "export_kw": values(b.export_kw)}
+        """Import and export per step, with the prices and emission factor they met."""
+        h = self.ctx.horizon
+        out = {
+            "import_kw": values(b.import_kw),
+            "export_kw": values(b.export_kw),
+            "import_price_per_kwh": h.take(self.series["import_price_per_kwh"]),
+            "export_price_per_kwh": h.take(self.series["export_price_per_kwh"]),
+            "grid_emission_factor_kg_per_kwh": h.take(
+                self.series["grid_emission_factor_kg_per_kwh"]
+            ),
+        }
+        return out

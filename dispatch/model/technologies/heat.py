@@ -13,6 +13,7 @@ import pyomo.environ as pyo
 
 from dispatch.finance import crf
 from dispatch.model.technologies.base import Expr, SizeSpec, Technology, values
+from dispatch.tariffs.emissions import KG_PER_T
 
 
 class HeatPump(Technology):
@@ -90,9 +91,18 @@ class Boiler(Technology):
         return b.heat_kw_th[t]
 
     def operating_cost(self, b: pyo.Block) -> Expr:
-        """(O1 fuel) ``fuel_price_per_kwh / efficiency * s * sum_t w_t * heat_kw_th[t]``."""
+        """Fuel and its carbon cost.
+
+        (O1 fuel) ``fuel_price_per_kwh / efficiency * s * sum_t w_t * heat_kw_th[t]``
+        (O4) ``carbon_price / 1000 * emission_factor_kg_per_kwh_fuel / efficiency * s *
+        sum_t w_t * heat_kw_th[t]``
+        """
         s = self.spec
-        return s.fuel_price_per_kwh / s.efficiency * self.ctx.annual(b.heat_kw_th)
+        per_kwh_fuel = s.fuel_price_per_kwh
+        per_kwh_fuel += (
+            self.ctx.carbon_price_per_tco2 * s.emission_factor_kg_per_kwh_fuel / KG_PER_T
+        )
+        return per_kwh_fuel / s.efficiency * self.ctx.annual(b.heat_kw_th)
 
     def timeseries(self, b: pyo.Block) -> dict[str, np.ndarray]:
         """Heat output per step."""

@@ -1,0 +1,1 @@
+"""Tariff data files: calendars, emission factors, carbon conversions, grid charges."""

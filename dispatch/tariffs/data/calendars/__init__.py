@@ -1,0 +1,1 @@
+"""Time-of-use calendars, one YAML file each."""
