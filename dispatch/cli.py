@@ -31,6 +31,38 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 CaseArg = Annotated[Path, typer.Argument(help="The case YAML file.", show_default=False)]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override a case key, KEY=VALUE (dotted key, YAML value); repeatable.",
+        show_default=False,
+    ),
+]
+ScenarioOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scenario", help="Named override sets to apply, joined by commas.", show_default=False
+    ),
+]
+ScenariosOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--scenarios",
+        help="Scenarios file \\[default: CASE.scenarios.yaml or scenarios.yaml next to the case].",
+        show_default=False,
+    ),
+]
+HoursOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--hours",
+        min=1,
+        max=8760,
+        help="Solve only the first N hours as a cyclic horizon (annual figures scaled up).",
+        show_default=False,
+    ),
+]
 
 
 def _guard(debug: bool, work: Callable[[], Any]) -> Any:
@@ -88,13 +120,11 @@ def run(
         float | None, typer.Option("--mip-gap", help="Relative MIP gap [default: case, 0.005].")
     ] = None,
     threads: Annotated[int | None, typer.Option("--threads", help="Solver threads.")] = None,
-    hours: Annotated[
-        int | None,
-        typer.Option(
-            "--hours", min=1, max=8760, hidden=True, help="Solve only the first N hours (tests)."
-        ),
-    ] = None,
     debug: DebugOpt = False,
+    set_: SetOpt = None,
+    scenario: ScenarioOpt = None,
+    scenarios: ScenariosOpt = None,
+    hours: HoursOpt = None,
 ) -> None:
     """Size and dispatch a park for one year and write the results."""
     from dispatch.case.loader import load_case
@@ -105,15 +135,17 @@ def run(
     from dispatch.results.terminal import print_summary
     from dispatch.results.write import check_target, write_diagnosis, write_results
     from dispatch.runner import METHODS, solve_case
+    from dispatch.sweep.overrides import resolve_overrides
 
     if method not in METHODS:  # a usage error: typer reports it and exits with 2
         raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
 
     def work() -> None:
-        data = load_case(case)
+        overrides, _ = resolve_overrides(case, set_, scenario, scenarios)
+        data = load_case(case, overrides or None)
+        horizon = Horizon.full_year(data.case.year, hours) if hours else None
         target = out or Path("results") / data.case.name
         check_target(target)
-        horizon = Horizon.full_year(data.case.year, hours) if hours else None
         cs = data.case.solver
         options = SolverOptions(
             time_limit_seconds=time_limit if time_limit is not None else cs.time_limit_seconds,
@@ -195,6 +227,171 @@ def validate(case: CaseArg, debug: DebugOpt = False) -> None:
         )
 
     _guard(debug, work)
+
+
+@app.command()
+def sweep(
+    case: CaseArg,
+    out: Annotated[Path, typer.Option("--out", help="Sweep folder.", show_default=False)],
+    grid: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--grid",
+            help="Swept key and values, KEY=V1,V2,...; repeat for the full product.",
+            show_default=False,
+        ),
+    ] = None,
+    set_: SetOpt = None,
+    scenario: ScenarioOpt = None,
+    scenarios: ScenariosOpt = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Local worker processes \\[default: the number of cores]."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Run on a Dask cluster: scheduler address tcp://HOST:PORT."),
+    ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads",
+            min=1,
+            help="Solver threads per run \\[default: cores / workers; 1 on Dask].",
+        ),
+    ] = None,
+    method: Annotated[
+        str,
+        typer.Option(help="auto: typical-day sizing + full-year dispatch; exact: full model."),
+    ] = "auto",
+    hours: HoursOpt = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit", min=0, help="Solver wall-time limit per run \\[s] \\[default: case]."
+        ),
+    ] = None,
+    mip_gap: Annotated[
+        float | None, typer.Option("--mip-gap", help="Relative MIP gap \\[default: case, 0.005].")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Recompute runs already finished.")
+    ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume", help="Skip runs already finished (the default).", show_default=False
+        ),
+    ] = True,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Recompute runs recorded as failed.")
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Run a case over a grid of overrides and explicit runs, in parallel, resumably.
+
+    Each run writes its outputs to OUT/runs/<run-id>/; OUT/sweep.csv and
+    OUT/sweep.parquet hold one row per run. Re-running the same command skips
+    finished runs. A failed run is recorded with its error; the sweep goes on.
+    """
+    from dispatch.runner import METHODS
+    from dispatch.sweep.driver import plan_sweep, run_sweep
+    from dispatch.sweep.executor import make_executor
+    from dispatch.sweep.grid import parse_grid
+    from dispatch.sweep.overrides import resolve_overrides
+    from dispatch.sweep.progress import RichProgress
+
+    if method not in METHODS:  # a usage error: typer reports it and exits with 2
+        raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
+
+    def work() -> int:
+        base, scen = resolve_overrides(case, set_, scenario, scenarios)
+        plan = plan_sweep(
+            case,
+            grid=parse_grid(grid),
+            overrides=base,
+            explicit=(scen.explicit_runs() or None) if scenarios is not None else None,
+            method=method,
+            hours=hours,
+            time_limit_seconds=time_limit,
+            mip_gap=mip_gap,
+        )
+        progress = RichProgress(err_console)
+        try:
+            with make_executor(workers, scheduler, threads) as executor:
+                outcome = run_sweep(
+                    plan,
+                    executor,
+                    out,
+                    force=force or not resume,
+                    retry_failed=retry_failed,
+                    progress=progress,
+                )
+        except KeyboardInterrupt:
+            err_console.print(
+                f"interrupted: finished runs are kept in {out}; run the same command to resume"
+            )
+            return 130
+        failed = f", {outcome.failed} failed" if outcome.failed else ""
+        out_console.print(
+            f"{len(outcome.table)} of {len(plan.specs)} runs finished ({outcome.ran} now, "
+            f"{outcome.skipped} before{failed}) in {outcome.seconds:.1f} s; "
+            f"table: [bold]{Path(out) / 'sweep.csv'}[/]"
+        )
+        for run_id in outcome.failed_ids[:10]:
+            row = outcome.table.set_index("run_id").loc[run_id]
+            err_console.print(f"[yellow]failed:[/] {run_id}: {row['status']}: {row['error']}")
+        return 0
+
+    code = _guard(debug, work)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+def compare(
+    folder: Annotated[Path, typer.Argument(help="A sweep folder.", show_default=False)],
+    rows: Annotated[int, typer.Option(min=1, help="Rows to print, cheapest first.")] = 40,
+    debug: DebugOpt = False,
+) -> None:
+    """Print a sweep's runs and write FOLDER/compare.html (cost and sizes per parameter)."""
+    from rich.table import Table
+
+    from dispatch.sweep.compare import display_table, write_compare
+    from dispatch.sweep.store import load_sweep
+
+    def work() -> None:
+        full = display_table(load_sweep(folder))
+        shown = full.drop(columns=["run_id", "error"], errors="ignore")
+        table = Table(title=f"{folder}: {len(shown)} runs, cheapest first (# = row of sweep.csv)")
+        table.add_column("#", justify="right")
+        for col in shown.columns:
+            table.add_column(".".join(col.split(".")[-2:]), justify="right", overflow="fold")
+        head = shown.head(rows)
+        for number, rec in zip(head.index, head.itertuples(index=False), strict=True):
+            table.add_row(str(number + 1), *(_cell(v) for v in rec))
+        out_console.print(table)
+        if len(shown) > rows:
+            out_console.print(f"... {len(shown) - rows} more rows (--rows)")
+        failed = full[full["error"].notna()] if "error" in full else full.iloc[:0]
+        for number, rec in failed.head(rows).iterrows():
+            err_console.print(f"[yellow]#{number + 1}[/] {rec['status']}: {rec['error']}")
+        out_console.print(f"figures written to [bold]{write_compare(folder)}[/]")
+
+    _guard(debug, work)
+
+
+def _cell(value: Any) -> str:
+    """Format one table cell for the terminal."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if abs(value) < 1e-9:  # solver noise around zero
+            return "0"
+        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    return str(value)
 
 
 def main() -> None:

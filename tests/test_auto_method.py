@@ -46,3 +46,17 @@ def test_auto_reports_how_it_got_there(four_weeks):
     if report["lower_bound"] is not None:  # a valid bound never exceeds the optimum
         assert report["lower_bound"] <= exact["objective_per_year"] * (1 + 1e-6)
     assert np.isfinite(report["seconds"]["total"])
+
+
+def test_auto_correction_stays_bounded_on_a_periodic_pv_battery_case(make_case):
+    # Regression: the full-year price correction once made the battery look profitable
+    # without end (sizing LP unbounded). Every day is alike here, so typical days are exact
+    # and auto must match exact.
+    from tests.sweep_cases import pv_battery_case
+
+    data = load_case(pv_battery_case(make_case)).with_overrides({"solver.typical_days": 3})
+    horizon = Horizon.full_year(2025, 24 * 14)
+    auto = solve_case(data, method="auto", horizon=horizon).summary
+    exact = solve_case(data, method="exact", horizon=horizon).summary
+    assert auto["solve"]["auto"]["stopped"] is None
+    assert auto["objective_per_year"] == pytest.approx(exact["objective_per_year"], rel=1e-6)

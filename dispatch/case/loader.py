@@ -342,9 +342,9 @@ def _did_you_mean(loc: list[str], data: dict[str, Any]) -> str:
     known = list(model.model_fields)
     typed = loc[-1].lower()
     close = [k for k in known if k == typed] or [k for k in known if k.startswith(typed)]
-    close = close or difflib.get_close_matches(typed, known, n=1, cutoff=0.6)
+    close = close[:1] or difflib.get_close_matches(typed, known, n=3, cutoff=0.6)
     if close:
-        return f"; did you mean {' or '.join(repr(c) for c in close[:2])}?"
+        return f"; did you mean {' or '.join(repr(c) for c in close)}?"
     return f"; known keys: {', '.join(known)}"
 
 

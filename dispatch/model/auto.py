@@ -28,7 +28,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.case.loader import CaseData
-from dispatch.errors import InfeasibleError
+from dispatch.errors import DispatchError, InfeasibleError
 from dispatch.model.aggregate import typical_days
 from dispatch.model.build import BuiltModel, build_model
 from dispatch.model.highs import HighsModel
@@ -44,6 +44,8 @@ from dispatch.model.solve import (
 REPAIR_STEP = 0.05
 """Relative size increase per repair step when a full-year dispatch breaks a rule."""
 MAX_REPAIRS = 12
+TRUST_REGION_SCALE = 0.1
+"""A corrected size may grow to twice its previous value plus this share of peak load."""
 
 
 @dataclass
@@ -57,6 +59,7 @@ class AutoReport:
     repairs: int = 0
     best_iteration: int = 0
     lower_bound: float | None = None
+    stopped: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -85,15 +88,24 @@ class _Sizing:
         self.cost = np.asarray(self.hm.highs.getLp().col_cost_)[self.cols].copy()
         self.lo, self.hi = self.hm.bounds(self.cols)
 
-    def solve(self, correction: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+    def solve(
+        self, correction: np.ndarray, around: np.ndarray | None = None, scale: float = 0.0
+    ) -> tuple[np.ndarray, float, np.ndarray]:
         """Return sizes, objective, and the typical-day prices of those sizes.
 
         The objective on the size columns is ``cost + correction``; the prices
-        returned are the reduced costs without the correction.
+        returned are the reduced costs without the correction. With ``around``,
+        the sizes stay in a trust region ``[x / 2, 2 x + scale]`` around it: the
+        correction is a first-order price, valid near ``x`` only, and could
+        otherwise make a size without a maximum look profitable without end.
         """
         h = self.hm
         h.highs.changeColsCost(len(self.cols), self.cols, self.cost + correction)
-        h.set_bounds(self.cols, self.lo, self.hi)
+        lo, hi = self.lo, self.hi
+        if around is not None:
+            lo = np.maximum(lo, 0.5 * around)
+            hi = np.minimum(hi, 2.0 * around + scale)
+        h.set_bounds(self.cols, lo, hi)
         stats = h.run()
         check_run(stats)
         sizes = h.values(self.cols)
@@ -161,11 +173,20 @@ def solve_auto(
 
     best: tuple[float, np.ndarray, int] | None = None
     full_price = np.zeros(len(sizing.keys))
+    scale = TRUST_REGION_SCALE * float(np.max(data.series["load_kw"]))
     for it in range(corrections + 1):
         t = time.perf_counter()
         if it > 0:  # shift the typical-day prices of the sizes onto the full-year prices
-            sizes, small_objective, small_price = sizing.solve(full_price - small_price)
-        sizes, objective, full_price, repairs = _dispatch_full_year(hm, cols, sizes, lo, hi)
+            try:
+                sizes, small_objective, small_price = sizing.solve(
+                    full_price - small_price, around=sizes, scale=scale
+                )
+                sizes, objective, full_price, repairs = _dispatch_full_year(hm, cols, sizes, lo, hi)
+            except DispatchError as exc:  # keep the best full-year design found so far
+                report.stopped = f"correction {it} stopped: {exc}"
+                break
+        else:
+            sizes, objective, full_price, repairs = _dispatch_full_year(hm, cols, sizes, lo, hi)
         report.repairs += repairs
         report.iterations.append({
             "typical_day_objective": small_objective,
@@ -180,7 +201,7 @@ def solve_auto(
     report.best_iteration = best[2]
 
     t = time.perf_counter()
-    if best[2] != corrections:  # the best design is not the one HiGHS holds: dispatch it again
+    if best[2] != len(report.iterations) - 1:  # HiGHS holds another design: dispatch the best
         hm.set_bounds(cols, best[1], best[1])
         presolved = False
     else:

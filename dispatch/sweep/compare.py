@@ -1,0 +1,256 @@
+"""Compare the runs of a sweep: a table, cost and sizes against each parameter, a tornado.
+
+Reads only the sweep table (:func:`dispatch.sweep.store.load_sweep`), never a model.
+
+The tornado chart shows main effects: for each swept parameter, the mean
+``objective_per_year`` of the solved runs at its lowest and at its highest value
+(averaged over the other parameters), drawn from the mean of all solved runs.
+Parameters are sorted by swing, the spread of those means over all of their values.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.colors
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dispatch.sweep.store import OK_STATUSES, atomic_write_text, load_sweep
+
+COMPARE_HTML = "compare.html"
+OBJECTIVE = "objective_per_year"
+CAPACITY_SUFFIXES = ("_kw", "_kwh", "_kw_th")
+MAX_LEGEND_GROUPS = 12
+"""Above this many combinations of the other parameters, points are drawn without lines."""
+
+
+def capacity_columns(table: pd.DataFrame) -> list[str]:
+    """Return the result columns holding sizes (``pv_kw``, ``battery_kwh`` ...)."""
+    overrides = set(table.attrs.get("override_keys", []))
+    return [
+        c
+        for c in table.columns
+        if c not in overrides and "." not in c and c.endswith(CAPACITY_SUFFIXES)
+    ]
+
+
+def parameters_of(table: pd.DataFrame) -> list[str]:
+    """Return the swept parameters: from ``sweep.json``, else the override columns that vary."""
+    params = [p for p in table.attrs.get("parameters", []) if p in table.columns]
+    if params:
+        return params
+    keys = [k for k in table.attrs.get("override_keys", []) if k in table.columns]
+    return [k for k in keys if table[k].astype(str).nunique() > 1]
+
+
+def solved(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows of runs that produced results."""
+    return table[table["status"].isin(OK_STATUSES)]
+
+
+def with_null_levels(table: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
+    """Return the table with ``null`` made a level of its own where a parameter was set to it.
+
+    A parameter column holding both values and nulls (``grid.max_connection_kw=null,10``)
+    becomes text (``"null"``, ``"10"``), so that "no limit" is compared like any other value.
+    """
+    out = table.copy()
+    for p in parameters:
+        if p in out and out[p].isna().any() and out[p].notna().any():
+            out[p] = [
+                "null" if pd.isna(v) else (f"{v:g}" if isinstance(v, float) else str(v))
+                for v in out[p]
+            ]
+    return out
+
+
+def _levels(values: pd.Series) -> list[Any]:
+    """Distinct values of a parameter, numbers ascending, anything else in order seen."""
+    distinct = list(dict.fromkeys(values.dropna().tolist()))
+    try:
+        return sorted(distinct, key=float)
+    except (TypeError, ValueError):
+        return distinct
+
+
+def main_effects(
+    table: pd.DataFrame, parameters: list[str], metric: str = OBJECTIVE
+) -> pd.DataFrame:
+    """Return the mean ``metric`` per parameter at its lowest and highest value.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The sweep table.
+    parameters : list of str
+        Swept parameters.
+    metric : str
+        Result column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``parameter``, ``low_value``, ``high_value``, ``low_mean``, ``high_mean``,
+        ``base_mean`` (all solved runs), ``swing`` (max minus min of the means per value),
+        sorted by swing, largest first. Parameters with one value among solved runs are left out.
+    """
+    ok = solved(with_null_levels(table, parameters))
+    base = float(ok[metric].mean()) if len(ok) else float("nan")
+    rows = []
+    for p in parameters:
+        levels = _levels(ok[p]) if p in ok else []
+        if len(levels) < 2:
+            continue
+        means = [float(ok.loc[ok[p] == lv, metric].mean()) for lv in levels]
+        rows.append(
+            {
+                "parameter": p,
+                "low_value": levels[0],
+                "high_value": levels[-1],
+                "low_mean": means[0],
+                "high_mean": means[-1],
+                "base_mean": base,
+                "swing": max(means) - min(means),
+            }
+        )
+    columns = ["parameter", "low_value", "high_value", "low_mean", "high_mean", "base_mean"]
+    effects = pd.DataFrame(rows, columns=[*columns, "swing"])
+    return effects.sort_values("swing", ascending=False, ignore_index=True)
+
+
+def tornado(effects: pd.DataFrame, currency: str = "CNY") -> go.Figure:
+    """Horizontal bars from the base mean to the means at each parameter's low and high value."""
+    order = effects.iloc[::-1]  # plotly draws the first category at the bottom
+    fig = go.Figure()
+    for end, name in (("low", "lowest value"), ("high", "highest value")):
+        fig.add_bar(
+            y=order["parameter"],
+            x=order[f"{end}_mean"] - order["base_mean"],
+            base=order["base_mean"],
+            orientation="h",
+            name=f"parameter at its {name}",
+            text=[str(v) for v in order[f"{end}_value"]],
+            textposition="auto",
+            hovertemplate="%{y} = %{text}: %{x:,.0f}<extra></extra>",
+        )
+    fig.update_layout(
+        title="Cost sensitivity (mean over the other parameters)",
+        barmode="overlay",
+        xaxis_title=f"objective_per_year [{currency}/year]",
+        height=200 + 60 * len(effects),
+    )
+    return fig
+
+
+def against_parameter(table: pd.DataFrame, parameter: str, parameters: list[str]) -> go.Figure:
+    """Cost and each capacity against one parameter, a line per setting of the others."""
+    ok = solved(with_null_levels(table, parameters))
+    metrics = [OBJECTIVE] + [c for c in capacity_columns(table) if ok[c].abs().sum() > 0]
+    cols = min(3, len(metrics))
+    rows = -(-len(metrics) // cols)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=metrics)
+    others = [p for p in parameters if p != parameter]
+    groups = list(ok.groupby(others, dropna=False, sort=False)) if others else [((), ok)]
+    lines = len(groups) <= MAX_LEGEND_GROUPS
+    levels = _levels(ok[parameter])
+    palette = plotly.colors.qualitative.Plotly
+    for g, (key, part) in enumerate(groups):
+        key = key if isinstance(key, tuple) else (key,)
+        label = ", ".join(f"{o.rsplit('.', 1)[-1]}={v}" for o, v in zip(others, key, strict=True))
+        present = set(part[parameter])
+        part = part.set_index(parameter).reindex([lv for lv in levels if lv in present])
+        for i, metric in enumerate(metrics):
+            fig.add_scatter(
+                x=list(part.index),
+                y=part[metric],
+                mode="lines+markers" if lines else "markers",
+                name=label or "runs",
+                legendgroup=str(g),
+                marker_color=palette[g % len(palette)],
+                showlegend=i == 0 and lines and bool(label),
+                row=i // cols + 1,
+                col=i % cols + 1,
+            )
+    fig.update_layout(title=f"Cost and sizes against {parameter}", height=320 * rows)
+    fig.update_xaxes(title_text=parameter.rsplit(".", 1)[-1])
+    return fig
+
+
+def display_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the columns worth reading, runs sorted by cost (failures last).
+
+    The index is the row number in the sweep table (0-based).
+    """
+    params = parameters_of(table)
+    caps = capacity_columns(table)
+    cols = ["run_id", *params, "status", OBJECTIVE, *caps, "rules_ok", "tco2_per_year", "error"]
+    cols = [c for c in dict.fromkeys(cols) if c in table.columns]
+    shown = table[cols]
+    if OBJECTIVE in shown:
+        shown = shown.sort_values(OBJECTIVE, na_position="last", kind="stable")
+    return shown
+
+
+def write_compare(folder: str | Path) -> Path:
+    """Write ``compare.html`` into a sweep folder: the table, figures and tornado chart.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The sweep folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The HTML file (written atomically).
+    """
+    root = Path(folder)
+    table = load_sweep(root)
+    params = parameters_of(table)
+    currency = _currency(root, table)
+    figures = []
+    effects = main_effects(table, params)
+    if len(effects):
+        figures.append(tornado(effects, currency))
+    figures += [against_parameter(table, p, params) for p in params]
+    parts = [
+        f"<h1>Sweep {html.escape(root.name)}</h1>",
+        f"<p>{len(table)} runs, {len(solved(table))} solved; parameters: "
+        f"{html.escape(', '.join(params) or 'none')}.</p>",
+    ]
+    for i, fig in enumerate(figures):
+        parts.append(fig.to_html(full_html=False, include_plotlyjs=i == 0))
+    shown = display_table(table)
+    parts.append(shown.to_html(index=False, na_rep="", float_format=_number))
+    page = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<title>Sweep {html.escape(root.name)}</title></head><body>"
+        + "\n".join(parts)
+        + "</body></html>\n"
+    )
+    target = root / COMPARE_HTML
+    atomic_write_text(target, page)
+    return target
+
+
+def _number(value: float) -> str:
+    """Format a number for the HTML table: thousands separators, 4 significant digits."""
+    if abs(value) < 1e-9:
+        return "0"
+    return f"{value:,.0f}" if abs(value) >= 1e4 else f"{value:,.4g}"
+
+
+def _currency(root: Path, table: pd.DataFrame) -> str:
+    """Currency of the first solved run's summary (CNY when none can be read)."""
+    for run_id in solved(table)["run_id"]:
+        try:
+            summary = json.loads((root / "runs" / run_id / "summary.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        return str(summary.get("currency", "CNY"))
+    return "CNY"
