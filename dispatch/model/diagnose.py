@@ -89,8 +89,8 @@ def explain_infeasible(
     built = build_model(data, horizon, elastic=True)
     built.model.cost.deactivate()
     scale = _Scale(built)
-    run = _Run(options or SolverOptions())
-    _minimise(built, KEEP_LIMITS, run)
+    options = options or SolverOptions()
+    _minimise(built, KEEP_LIMITS, options)
     broken_a = _broken(built, scale)
     findings = [_physical_finding(built, s, v) for s, v in broken_a.items() if s.tier != "rule"]
     rules = [(s, _rule_of(built, s)) for s in broken_a if s.tier == "rule"]
@@ -99,12 +99,12 @@ def explain_infeasible(
         kept = [r for r in built.rules if r not in broken_rules]
         reach = {}
         for s, rule in rules:
-            joint = _reach(built, rule, kept, run)
+            joint = _reach(built, rule, kept, options)
             binding = [r for r in kept if _rule_gap(r) <= scale.energy_kwh * 1e-6]
             # a kept rule that is slack at the optimum does not hold the ratio back (an LP)
-            alone = _reach(built, rule, [], run) if binding else joint
+            alone = _reach(built, rule, [], options) if binding else joint
             reach[s.key] = (joint, alone, binding)
-        _minimise(built, KEEP_RULES, run)
+        _minimise(built, KEEP_RULES, options)
         broken_b = _broken(built, scale)
         moves = [
             (s, v - broken_a.get(s, 0.0))
@@ -183,11 +183,11 @@ class _Scale:
         return 1e-6 * self.energy_kwh + 1e-6
 
 
-def _minimise(built: BuiltModel, weights: dict[str, float], run: _Run) -> None:
+def _minimise(built: BuiltModel, weights: dict[str, float], options: SolverOptions) -> None:
     """Minimise the weighted slack of the elastic model and load the solution."""
     expr = sum(weights[s.tier] * s.amount for s in built.slacks if s.tier in weights)
     _set_objective(built, expr, pyo.minimize)
-    _solve(built, run)
+    _solve(built, options)
 
 
 def _set_objective(built: BuiltModel, expr: Any, sense: Any) -> None:
@@ -199,25 +199,19 @@ def _set_objective(built: BuiltModel, expr: Any, sense: Any) -> None:
     m.diagnosis_objective = pyo.Objective(expr=expr, sense=sense)
 
 
-class _Run:
-    """Solver options of the re-solves of a diagnosis.
+def _solve(built: BuiltModel, options: SolverOptions) -> None:
+    """Solve the elastic model with a fresh HiGHS and load the solution.
 
-    Each re-solve hands the model to a fresh HiGHS: updating a persistent one
-    after fixing thousands of slack variables costs more than a new hand-off.
+    Updating a persistent HiGHS after fixing thousands of slack variables costs more
+    than a new hand-off, so every re-solve starts afresh.
     """
-
-    def __init__(self, options: SolverOptions) -> None:
-        self.options = options
-
-
-def _solve(built: BuiltModel, run: _Run) -> None:
     config: dict[str, Any] = {
         "load_solutions": False,
         "raise_exception_on_nonoptimal_result": False,
-        "solver_options": {"mip_rel_gap": run.options.mip_gap},
+        "solver_options": {"mip_rel_gap": options.mip_gap},
     }
-    if run.options.time_limit_seconds is not None:
-        config["time_limit"] = run.options.time_limit_seconds
+    if options.time_limit_seconds is not None:
+        config["time_limit"] = options.time_limit_seconds
     res = Highs().solve(built.model, **config)
     if res.solution_status not in (SolutionStatus.optimal, SolutionStatus.feasible):
         raise SolverError(
@@ -241,7 +235,9 @@ def _rule_of(built: BuiltModel, slack: Slack) -> RuleTerm:
     return next(r for r in built.rules if r.key == slack.key)
 
 
-def _reach(built: BuiltModel, rule: RuleTerm, kept: list[RuleTerm], run: _Run) -> float:
+def _reach(
+    built: BuiltModel, rule: RuleTerm, kept: list[RuleTerm], options: SolverOptions
+) -> float:
     """Return the best ratio a rule can reach with the limits kept (Dinkelbach iterations).
 
     The rules not in ``kept`` are dropped, and the limit and balance slacks fixed
@@ -264,7 +260,7 @@ def _reach(built: BuiltModel, rule: RuleTerm, kept: list[RuleTerm], run: _Run) -
         ratio = n / d if d > 1e-9 else 0.0
         for _ in range(_DINKELBACH_STEPS):
             _set_objective(built, sign * (num - ratio * den), pyo.maximize)
-            _solve(built, run)
+            _solve(built, options)
             n, d = float(pyo.value(num)), float(pyo.value(den))
             if d <= 1e-9 or sign * (n - ratio * d) <= 1e-9 * max(d, 1.0):
                 break

@@ -45,8 +45,6 @@ class Slack:
         How far the limit is broken (>= 0); annual energy for rules and balances.
     var : pyomo Var
         The slack variable (indexed by step for balances).
-    size : pyomo Var or None
-        For size limits: the size variable that the limit holds.
     """
 
     key: str
@@ -56,7 +54,6 @@ class Slack:
     unit: str
     amount: Expr
     var: Any
-    size: Any = None
 
 
 @dataclass(frozen=True)
@@ -263,7 +260,7 @@ class Technology(ABC):
             expr = var <= limit + slack if kind == "max" else var >= limit - slack
             b.add_component(f"{name}_{kind}", pyo.Constraint(expr=expr))
             ctx.slacks.append(
-                Slack(self.case_key(key), "limit", kind, float(limit), unit, slack, slack, var)
+                Slack(self.case_key(key), "limit", kind, float(limit), unit, slack, slack)
             )
         if size.min_if_built > 0 and size.high is not None:
             # (U3 elastic) the addition is zero, or at least min_if_built less a slack
@@ -281,9 +278,7 @@ class Technology(ABC):
                 k for k in (f"min_{suffix}_if_built", "min_kw_if_built") if hasattr(self.spec, k)
             )
             ctx.slacks.append(
-                Slack(
-                    self.case_key(key), "limit", "min", size.min_if_built, unit, slack, slack, var
-                )
+                Slack(self.case_key(key), "limit", "min", size.min_if_built, unit, slack, slack)
             )
         return var
 
