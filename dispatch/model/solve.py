@@ -150,8 +150,13 @@ def solve_loaded(
              for p in t.exclusive_pairs(built.model.component(n))]  # fmt: skip
     guarded = {p.name: np.zeros(len(p.a), dtype=bool) for p in pairs}
     heuristic_m: dict[str, float] = {}
-    solve_seconds, rounds, added = 0.0, 0, 0
+    solve_seconds, rounds = 0.0, 0
     warnings: list[str] = []
+    if strict and not presolved:  # guard the hours where the prices reward both flows
+        for pair in pairs:
+            if pair.incentive is not None and pair.incentive.any():
+                hours = np.flatnonzero(pair.incentive)
+                _guard(hm, pair, hours, guarded, heuristic_m, first_solve=True)
     while True:
         stats = hm.last_stats if presolved and hm.last_stats else _run(hm, deadline)
         presolved = False
@@ -166,12 +171,11 @@ def solve_loaded(
             warnings.append(f"strict physics still broken after {rounds} rounds")
             break
         for pair, hours in new:
-            big_m = _big_m(hm, pair)
-            if _case_bound(hm, pair) is None:
-                heuristic_m[pair.name] = big_m
-            added += hm.add_exclusive(hm.cols(pair.a)[hours], hm.cols(pair.b)[hours],
-                                      np.full(hours.size, big_m))  # fmt: skip
-            guarded[pair.name][hours] = True
+            if pair.incentive is not None:  # with the violators, every rewarded hour
+                hours = np.union1d(hours, np.flatnonzero(pair.incentive & ~guarded[pair.name]))
+            if rounds == MAX_LAZY_ROUNDS - 1:  # last round: guard every hour of the pair
+                hours = np.flatnonzero(~guarded[pair.name])
+            _guard(hm, pair, hours, guarded, heuristic_m)
         rounds += 1
     warnings += _binding_heuristic_bounds(hm, pairs, guarded, heuristic_m)
     status = "optimal" if stats.status == "optimal" else "time_limit"
@@ -287,6 +291,25 @@ def _violations(
         if both.any():
             out.append((pair, np.flatnonzero(both)))
     return out
+
+
+def _guard(
+    hm: HighsModel,
+    pair: ExclusivePair,
+    hours: np.ndarray,
+    guarded: dict[str, np.ndarray],
+    heuristic_m: dict[str, float],
+    first_solve: bool = False,
+) -> int:
+    """Add (X1)/(X2) binaries for some steps of a pair; return how many."""
+    bound = _case_bound(hm, pair)
+    if bound is None:
+        if first_solve:  # no solution yet to derive a bound from: stay lazy for this pair
+            return 0
+        bound = heuristic_m[pair.name] = _big_m(hm, pair)
+    cols_a, cols_b = hm.cols(pair.a)[hours], hm.cols(pair.b)[hours]
+    guarded[pair.name][hours] = True
+    return hm.add_exclusive(cols_a, cols_b, np.full(hours.size, bound))
 
 
 def _binding_heuristic_bounds(

@@ -148,6 +148,9 @@ class ExclusivePair:
     b: pyo.Var
     bound: float | None
     limit: pyo.Var | None = None
+    incentive: np.ndarray | None = None
+    """Steps where the costs reward both flows at once: guarded by binaries from the
+    start instead of lazily (``None``: none known in advance)."""
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,15 @@ class Grid(Technology):
         bound = self.spec.connection_kw
         if bound is None:
             bound = self.spec.max_connection_kw
-        return [ExclusivePair("import_export", b.import_kw, b.export_kw, bound, b.connection_kw)]
+        h = self.ctx.horizon
+        buy = h.take(self.series["import_price_per_kwh"]) + self.spec.system_operation_fee_per_kwh
+        sell = h.take(self.series["export_price_per_kwh"])
+        return [
+            ExclusivePair(
+                "import_export", b.import_kw, b.export_kw, bound, b.connection_kw,
+                incentive=sell > buy,  # exporting imported energy pays in these hours
+            )
+        ]  # fmt: skip
 
     def electricity(self, b: pyo.Block, t: int) -> Expr:
         """``import_kw[t] - export_kw[t]`` (in B1)."""
