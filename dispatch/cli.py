@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.exceptions import TyperException
 
 from dispatch.errors import DispatchError
 
@@ -68,20 +69,33 @@ def _guard(debug: bool, work: Callable[[], Any]) -> Any:
     """Run ``work``; turn our errors into one-line messages and exit codes."""
     try:
         return work()
+    except (typer.Exit, typer.Abort, TyperException):  # usage errors: typer prints them
+        raise
     except DispatchError as exc:
         if debug:
             traceback.print_exc()
         for line in str(exc).splitlines() or [type(exc).__name__]:
             err_console.print(f"[bold red]error:[/] {escape(line)}", markup=True, highlight=False)
+        for note in getattr(exc, "__notes__", []):
+            err_console.print(escape(note), markup=True, highlight=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
+        if debug:
+            traceback.print_exc()
         err_console.print("interrupted: no results were written")
         raise typer.Exit(130) from None
+    except OSError as exc:  # the file system refused: say which file and why
+        if debug:
+            traceback.print_exc()
+        where = f"{exc.filename}: " if exc.filename else ""
+        err_console.print(f"[bold red]error:[/] {escape(where + (exc.strerror or str(exc)))}")
+        raise typer.Exit(1) from None
     except Exception as exc:  # an internal error: one line, traceback with --debug
         if debug:
             traceback.print_exc()
+        text = " ".join(str(exc).split())
         err_console.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
+            f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(text)} "
             "(run with --debug for details)"
         )
         raise typer.Exit(1) from None
@@ -99,7 +113,8 @@ def run(
         typer.Option(help="auto: typical-day sizing + full-year dispatch; exact: full model."),
     ] = "auto",
     time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Solver wall-time limit [s].")
+        float | None,
+        typer.Option("--time-limit", min=0.0, help="Solver wall-time limit [s]."),
     ] = None,
     mip_gap: Annotated[
         float | None, typer.Option("--mip-gap", help="Relative MIP gap [default: case, 0.005].")
@@ -113,11 +128,13 @@ def run(
 ) -> None:
     """Size and dispatch a park for one year and write the results."""
     from dispatch.case.loader import load_case
+    from dispatch.errors import InfeasibleError
     from dispatch.model.horizon import Horizon
     from dispatch.model.solve import SolverOptions
     from dispatch.results.result import Result
+    from dispatch.results.summary import infeasible_summary
     from dispatch.results.terminal import print_summary
-    from dispatch.results.write import write_results
+    from dispatch.results.write import check_target, write_diagnosis, write_results
     from dispatch.runner import METHODS, solve_case
     from dispatch.sweep.overrides import resolve_overrides
 
@@ -129,14 +146,20 @@ def run(
         data = load_case(case, overrides or None)
         horizon = Horizon.full_year(data.case.year, hours) if hours else None
         target = out or Path("results") / data.case.name
+        check_target(target)
         cs = data.case.solver
         options = SolverOptions(
             time_limit_seconds=time_limit if time_limit is not None else cs.time_limit_seconds,
             mip_gap=mip_gap if mip_gap is not None else cs.mip_gap,
             threads=threads if threads is not None else cs.threads,
         )
-        with out_console.status(f"solving {data.case.name} ({method})..."):
-            result = solve_case(data, method=method, options=options, horizon=horizon)
+        try:
+            with out_console.status(f"solving {data.case.name} ({method})..."):
+                result = solve_case(data, method=method, options=options, horizon=horizon)
+        except InfeasibleError as exc:
+            where = write_diagnosis(target, infeasible_summary(data, method, exc))
+            exc.add_note(f"diagnosis written to {where / 'summary.json'}")
+            raise
         # report.html, case.yaml and inputs.csv are written with the rest, atomically
         extras = Result.from_output(result).write_extras
         write_results(

@@ -30,7 +30,12 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}: {self.key}" if self.key else self.file
-        return f"{where}: {self.message}"
+        return _one_line(f"{where}: {self.message}")
+
+
+def _one_line(text: str) -> str:
+    """Escape line breaks and other control characters (they may come from a case)."""
+    return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)
 
 
 class DispatchError(Exception):
@@ -63,3 +68,17 @@ class SolverError(DispatchError):
     """The solver stopped without a usable solution (time limit, numerics, unbounded)."""
 
     exit_code = 4
+
+
+class UnboundedError(SolverError):
+    """The cost runs to minus infinity; ``diagnosis`` names the sizes that run away.
+
+    ``proven`` is false when the solver could only say "infeasible or unbounded".
+    """
+
+    def __init__(
+        self, message: str, diagnosis: list[dict[str, Any]] | None = None, proven: bool = True
+    ) -> None:
+        self.diagnosis = diagnosis or []
+        self.proven = proven
+        super().__init__(message)

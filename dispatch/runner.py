@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from dispatch.case.loader import CaseData, load_case
+from dispatch.errors import DispatchError, InfeasibleError, UnboundedError
 from dispatch.model.auto import solve_auto
 from dispatch.model.build import build_model
 from dispatch.model.horizon import Horizon
@@ -69,6 +70,7 @@ def solve_case(
     method: str = "auto",
     options: SolverOptions | None = None,
     horizon: Horizon | None = None,
+    diagnose: bool = True,
 ) -> RunOutput:
     """Solve a case and return its results.
 
@@ -83,11 +85,21 @@ def solve_case(
         Solver limits and tolerances.
     horizon : Horizon, optional
         Model steps; the full year by default (shorter horizons serve tests).
+    diagnose : bool
+        On an infeasible or unbounded case, re-solve to explain it in the park's
+        terms (:mod:`dispatch.model.diagnose`); ``False`` fails fast (sweeps).
 
     Returns
     -------
     RunOutput
         Summary and hourly table.
+
+    Raises
+    ------
+    InfeasibleError
+        No design meets the rules and limits; ``diagnosis`` says which must give.
+    UnboundedError
+        A size runs away; ``diagnosis`` names it.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
@@ -99,14 +111,19 @@ def solve_case(
     steps = horizon.n_steps if horizon is not None else HOURS_PER_YEAR
     if method == "auto" and (steps % 24 or steps < 48):
         method = "exact"  # typical days need whole days: a horizon this short is solved exactly
-    if method == "auto":
-        s = data.case.solver
-        built, info, auto_report = solve_auto(
-            data, options, s.typical_days, s.corrections, horizon=horizon
-        )
-    else:
-        built = build_model(data, horizon)
-        info = solve(built, options)
+    try:
+        if method == "auto":
+            s = data.case.solver
+            built, info, auto_report = solve_auto(
+                data, options, s.typical_days, s.corrections, horizon=horizon
+            )
+        else:
+            built = build_model(data, horizon)
+            info = solve(built, options)
+    except (InfeasibleError, UnboundedError) as exc:
+        if not diagnose:
+            raise
+        raise _explained(exc, data, horizon, options) from None
     ts = report.with_tou_period(extract.timeseries(built), data)
     caps = extract.capacities(built)
     timings = {
@@ -125,3 +142,16 @@ def solve_case(
     summary["notes"] = list(data.notes)  # e.g. heat beyond heat-pump reach goes to the boiler
     summary["unit_counts"] = extract.unit_counts(built)
     return RunOutput(summary=summary, timeseries=ts, data=data, bill_monthly=bill, timings=timings)
+
+
+def _explained(
+    exc: DispatchError, data: CaseData, horizon: Horizon | None, options: SolverOptions | None
+) -> DispatchError:
+    """Return ``exc`` explained by the diagnosis, or ``exc`` itself if the diagnosis fails."""
+    from dispatch.model.diagnose import explain
+
+    try:
+        return explain(exc, data, horizon, options)
+    except DispatchError as failure:
+        exc.add_note(f"(the diagnosis failed: {failure})")
+        return exc

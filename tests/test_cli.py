@@ -52,9 +52,9 @@ INVALID_VALUES = [
     ("unknown key", "technologies.pv.capex_per_kW", 100, "technologies.pv.capex_per_kW",
      "unknown key; did you mean 'capex_per_kw'?"),
     ("wrong type", "finance.discount_rate", "seven percent", "finance.discount_rate",
-     "valid number"),
+     "must be a number"),
     ("negative cost", "technologies.pv.capex_per_kw", -100, "technologies.pv.capex_per_kw",
-     "greater than or equal to 0"),
+     "must be ≥ 0 (got -100)"),
     ("missing profile file", "load.electricity_kw", "no-such-load.csv", "load.electricity_kw",
      "no-such-load.csv does not exist"),
 ]  # fmt: skip
@@ -103,8 +103,8 @@ def test_availability_above_one_names_the_csv_and_key(make_case, tmp_path):
     lines = error_lines(result)
     assert len(lines) == 1, lines
     csv = (tmp_path / "pv.csv").resolve()
-    assert lines[0].startswith(f"error: {csv}: technologies.pv.availability: value 1.5 is above")
-    assert "not kW/kW" in lines[0]
+    assert lines[0].startswith(f"error: {csv}: technologies.pv.availability: value 1.5 (row 3")
+    assert "is above the allowed 1" in lines[0] and "kW instead of kW/kW" in lines[0]
 
 
 def test_error_message_keeps_square_brackets_in_paths(tmp_path):

@@ -111,8 +111,10 @@ def test_failing_runs_are_recorded_and_the_sweep_goes_on(make_case, tmp_path, po
     assert list(status.values()) == ["optimal", "infeasible", "invalid", "invalid"]
     assert result.failed == 3
     errors = list(result.table["error"])
-    assert "infeasible" in errors[1]
-    assert "technologies.pv.capex_per_kw" in errors[2] and "greater than or equal to 0" in errors[2]
+    # the diagnosis names the limit that must give: the night hour needs 100 kW
+    assert errors[1].startswith("grid.max_connection_kw = 10 kW is too small")
+    assert "100 kW are needed" in errors[1]
+    assert "technologies.pv.capex_per_kw" in errors[2] and "must be ≥ 0 (got -5)" in errors[2]
     for run_id in result.failed_ids:
         record = json.loads((out / "runs" / run_id / RECORD).read_text())
         assert record["traceback"] and record["error"]

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from dispatch.case.schema import Case
+from dispatch.case.schema import Case, KeyedError, ProfileRef
 from dispatch.case.series import Bounds, ProfileReader
 from dispatch.errors import CaseError, Problem
 from dispatch.tariffs.series import grid_series
@@ -61,11 +62,52 @@ class CaseData:
             ``{"technologies.battery.capex_per_kwh": 400, "year": 2027}``.
         """
         data = apply_overrides(self.raw, overrides, self.file)
-        return read_profiles(validate(data, self.file), self.file, raw=data)
+        return _validate_and_read(data, self.file)
+
+
+class _CaseLoader(yaml.SafeLoader):
+    """PyYAML's safe loader (plain data only, no object tags) that rejects duplicate keys."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.setdefault(key, key_node)
+            except TypeError:  # an unhashable key: let PyYAML report it
+                continue
+            if first is not key_node:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key '{key}' (first given on line {first.start_mark.line + 1})",
+                    key_node.start_mark,
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    """Rephrase a PyYAML error in one line; object tags get a plain explanation."""
+    problem = str(exc.problem or exc.context or "").strip()
+    match = re.search(r"constructor for the tag '([^']*)'", problem)
+    if match:
+        tag = match.group(1).replace("tag:yaml.org,2002:", "!!")
+        return (
+            f"YAML tag '{tag}' is not allowed: a case holds plain data "
+            "(numbers, text, true/false, lists and mappings)"
+        )
+    if problem.startswith("duplicate key"):
+        return problem
+    return f"YAML syntax error: {problem}"
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
     """Read a YAML mapping safely (no object tags), with line and column on errors.
+
+    Duplicate keys and tags such as ``!!python/object`` are errors. A UTF-8
+    byte-order mark is accepted.
 
     Parameters
     ----------
@@ -86,24 +128,33 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raw = path.read_bytes()
     except OSError as exc:
         raise CaseError([Problem(where, "", f"cannot read: {exc.strerror}")]) from None
+    if raw.startswith(b"PK\x03\x04"):
+        raise CaseError([Problem(where, "", "is a zip or Excel file, expected YAML text")])
     if b"\x00" in raw[:4096]:
         raise CaseError([Problem(where, "", "binary file, expected YAML text")])
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise CaseError([Problem(where, "", "not UTF-8 text")]) from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CaseError(
+            [Problem(where, f"line {line}", "not UTF-8 text; save the file as UTF-8")]
+        ) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_CaseLoader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        pos = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        raise CaseError([Problem(where, pos, f"YAML syntax error: {exc.problem}")]) from None
+        mark = exc.problem_mark or exc.context_mark
+        pos = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise CaseError([Problem(where, pos, _yaml_problem(exc))]) from None
     except yaml.YAMLError as exc:
-        raise CaseError([Problem(where, "", f"YAML error: {exc}")]) from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CaseError([Problem(where, "", f"YAML error: {first}")]) from None
     if data is None:
-        raise CaseError([Problem(where, "", "file is empty")])
+        raise CaseError([Problem(where, "", "file is empty (no keys)")])
     if not isinstance(data, dict):
-        raise CaseError([Problem(where, "", "expected a mapping of keys at the top level")])
+        kind = "a list" if isinstance(data, list) else f"a single value ({data!r:.40})"
+        raise CaseError(
+            [Problem(where, "", f"expected a mapping of keys at the top level, found {kind}")]
+        )
     return data
 
 
@@ -127,10 +178,65 @@ def validate(data: dict[str, Any], file: Path) -> Case:
     CaseError
         With one problem per wrong key.
     """
+    problems = _bool_problems(data, Case, "", str(file))
     try:
-        return Case.model_validate(data)
+        case = Case.model_validate(data)
     except ValidationError as exc:
-        raise CaseError(_problems_from(exc, data, file)) from None
+        flagged = {p.key for p in problems}
+        problems += [p for p in _problems_from(exc, data, file) if p.key not in flagged]
+        raise CaseError(problems) from None
+    if problems:
+        raise CaseError(problems)
+    return case
+
+
+_MESSAGES = {
+    "greater_than_equal": "must be ≥ {ge:g}",
+    "greater_than": "must be > {gt:g}",
+    "less_than_equal": "must be ≤ {le:g}",
+    "less_than": "must be < {lt:g}",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "finite_number": "must be a finite number",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "string_type": "must be text (put it in quotes)",
+    "string_too_short": "must not be empty",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "model_type": "must be a mapping of keys",
+    "model_attributes_type": "must be a mapping of keys",
+    "dict_type": "must be a mapping of keys",
+    "invalid_key": "keys must be text",
+}
+
+
+def _shown(value: Any) -> str:
+    """Return a short rendering of a wrong input for a message."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, bool):
+        return str(value).lower()
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _message(err: Any) -> str:
+    """One precise sentence for a pydantic error, with the wrong value."""
+    kind, ctx, got = err["type"], err.get("ctx") or {}, err.get("input")
+    template = _MESSAGES.get(kind)
+    if template is None:
+        text = str(err["msg"]).removeprefix("Value error, ")
+        return f"{text[:1].lower()}{text[1:]} (got {_shown(got)})"
+    msg = f"{template.format(**ctx)} (got {_shown(got)})"
+    limit = ctx.get("le", ctx.get("lt"))
+    number = isinstance(got, int | float) and not isinstance(got, bool)
+    if limit == 1 and number and 1 < got <= 100:
+        msg += f"; a fraction: for {got:g} % write {got / 100:g}"
+    return msg
 
 
 def _problems_from(exc: ValidationError, data: dict[str, Any], file: Path) -> list[Problem]:
@@ -138,28 +244,91 @@ def _problems_from(exc: ValidationError, data: dict[str, Any], file: Path) -> li
     for err in exc.errors():
         raw_loc = list(err["loc"])
         tagged = [i for i, p in enumerate(raw_loc) if isinstance(p, str) and p in _UNION_TAGS]
-        if tagged and "ProfileRef" in raw_loc:
+        prefix = [str(p) for p in raw_loc[: tagged[0]]] if tagged else []
+        if ".".join(prefix) in _PROFILE_KEYS:
             # a profile value matched none of number / path / {csv, column}
-            key = ".".join(str(p) for p in raw_loc[: tagged[0]])
-            problems[key] = Problem(
-                str(file), key, "expected a number, a CSV path, or {csv: path, column: name}"
-            )
+            key = ".".join(prefix)
+            problems.setdefault(key, Problem(str(file), key, _profile_message(_raw(data, prefix))))
             continue
         loc = [str(p) for i, p in enumerate(raw_loc) if i not in tagged]
-        key = ".".join(loc)
         kind = err["type"]
-        if kind == "extra_forbidden":
+        error = (err.get("ctx") or {}).get("error")
+        if kind == "value_error" and isinstance(error, KeyedError):
+            loc = [*loc, error.key]
+            msg = str(error)
+        elif kind == "extra_forbidden":
             msg = "unknown key" + _did_you_mean(loc, data)
         elif kind == "missing":
             msg = "required key is missing"
-        elif kind.startswith("value_error"):
-            msg = str(err["msg"]).removeprefix("Value error, ")
         else:
-            got = err.get("input")
-            shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
-            msg = f"{err['msg'][0].lower()}{err['msg'][1:]} (got {shown})"
+            msg = _message(err)
+        key = ".".join(loc)
         problems.setdefault(key, Problem(str(file), key, msg))
     return list(problems.values())
+
+
+def _raw(data: Any, loc: list[str]) -> Any:
+    """Return the raw value at a key path of the parsed YAML, or ``None``."""
+    for part in loc:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+def _profile_message(value: Any) -> str:
+    """Why a profile value is none of: a number, a CSV path, {csv: path, column: name}."""
+    expected = "a number, a CSV path, or {csv: path, column: name}"
+    if not isinstance(value, dict):
+        return f"must be {expected} (got {_shown(value)})"
+    unknown = [str(k) for k in value if k not in ("csv", "column")]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], ["csv", "column"], n=1, cutoff=0.5)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"unknown key '{unknown[0]}' in a profile reference {{csv, column}}{hint}"
+    missing = [k for k in ("csv", "column") if k not in value]
+    if missing:
+        return f"a profile reference needs both csv and column; '{missing[0]}' is missing"
+    return "csv and column of a profile reference must be text"
+
+
+def _number_types(annotation: Any) -> set[type]:
+    """Return the plain types a field annotation admits (Annotated, unions unpacked)."""
+    if isinstance(annotation, type):
+        return {annotation}
+    out: set[type] = set()
+    for arg in get_args(annotation):
+        out |= _number_types(arg)
+    return out
+
+
+def _bool_problems(data: Any, model: type[BaseModel], prefix: str, file: str) -> list[Problem]:
+    """Flag true/false where a number belongs (pydantic would read them as 1 and 0).
+
+    YAML 1.1 reads ``yes``, ``no``, ``on`` and ``off`` as booleans, so ``max_kw: no``
+    would otherwise silently become a limit of 0 kW.
+    """
+    out: list[Problem] = []
+    if not isinstance(data, dict):
+        return out
+    for key, value in data.items():
+        info = model.model_fields.get(key) if isinstance(key, str) else None
+        if info is None:
+            continue
+        types = _number_types(info.annotation)
+        if isinstance(value, bool) and bool not in types and types & {int, float}:
+            out.append(
+                Problem(
+                    file,
+                    f"{prefix}{key}",
+                    f"must be a number, not {str(value).lower()} "
+                    "(YAML reads yes/no/on/off as true/false)",
+                )
+            )
+        sub = _model_of(info.annotation)
+        if sub is not None and sub is not ProfileRef:
+            out += _bool_problems(value, sub, f"{prefix}{key}.", file)
+    return out
 
 
 def _did_you_mean(loc: list[str], data: dict[str, Any]) -> str:
@@ -170,12 +339,13 @@ def _did_you_mean(loc: list[str], data: dict[str, Any]) -> str:
         model = _model_of(model.model_fields[part].annotation)
     if model is None:
         return ""
-    close = difflib.get_close_matches(loc[-1], list(model.model_fields), n=3, cutoff=0.6)
-    return (
-        f"; did you mean {' or '.join(repr(c) for c in close)}?"
-        if close
-        else (f"; known keys: {', '.join(model.model_fields)}")
-    )
+    known = list(model.model_fields)
+    typed = loc[-1].lower()
+    close = [k for k in known if k == typed] or [k for k in known if k.startswith(typed)]
+    close = close[:1] or difflib.get_close_matches(typed, known, n=3, cutoff=0.6)
+    if close:
+        return f"; did you mean {' or '.join(repr(c) for c in close)}?"
+    return f"; known keys: {', '.join(known)}"
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:
@@ -189,7 +359,11 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
 
 
 _AVAILABILITY = Bounds(
-    0.0, 1.0, "availability is kW per kW installed (0 to 1); this looks like kW, not kW/kW"
+    0.0,
+    1.0,
+    "availability is output per kW installed [kW/kW], from 0 to 1",
+    "availability is output per kW installed [kW/kW], from 0 to 1: this looks like kW "
+    "instead of kW/kW; divide by the installed capacity",
 )
 _PROFILES: tuple[tuple[str, str, Bounds], ...] = (
     # (series name, dotted case key, allowed range)
@@ -202,6 +376,9 @@ _PROFILES: tuple[tuple[str, str, Bounds], ...] = (
     ("export_price_per_kwh", "grid.export_price_per_kwh", Bounds()),
     ("grid_emission_factor_kg_per_kwh", "grid.emission_factor_kg_per_kwh", Bounds(0.0, 5.0)),
 )
+
+
+_PROFILE_KEYS = {key for _, key, _ in _PROFILES}
 
 
 def _lookup(case: Case, dotted: str) -> Any:
@@ -279,8 +456,54 @@ def load_case(path: str | Path, overrides: dict[str, Any] | None = None) -> Case
     data = read_yaml(file)
     if overrides:
         data = apply_overrides(data, overrides, file)
-    case = validate(data, file)
+    return _validate_and_read(data, file)
+
+
+def _validate_and_read(data: dict[str, Any], file: Path) -> CaseData:
+    """Validate, then read profiles; schema and profile problems are reported together."""
+    try:
+        case = validate(data, file)
+    except CaseError as exc:
+        more = _raw_profile_problems(data, file, exc.problems)
+        raise CaseError(exc.problems + more) from None
     return read_profiles(case, file, raw=data)
+
+
+def _raw_profile_problems(data: dict[str, Any], file: Path, known: list[Problem]) -> list[Problem]:
+    """Check the profiles of a case that failed schema validation, straight from the YAML.
+
+    Profiles under a key that already has a problem are skipped; so are values
+    that are not a number, a path or a ``{csv, column}`` mapping.
+    """
+    year = data.get("year")
+    ok_year = isinstance(year, int) and not isinstance(year, bool) and 2000 <= year <= 2100
+    reader = ProfileReader(file, year if ok_year else None)
+    bad = {p.key for p in known}
+    problems: list[Problem] = []
+    for _, key, bounds in _PROFILES:
+        if any(k == key or k.startswith(key + ".") or key.startswith(k + ".") for k in bad):
+            continue
+        value = _as_profile(_raw(data, key.split(".")))
+        if value is not None:
+            reader.read(value, key, bounds, problems)
+    return problems
+
+
+def _as_profile(value: Any) -> float | str | ProfileRef | None:
+    """Return a raw YAML value as a profile value, or ``None`` when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        return value
+    if (
+        isinstance(value, dict)
+        and set(value) == {"csv", "column"}
+        and all(isinstance(v, str) for v in value.values())
+    ):
+        return ProfileRef(csv=value["csv"], column=value["column"])
+    return None
 
 
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any], file: Path) -> dict[str, Any]:

@@ -23,9 +23,25 @@ from dispatch.tariffs.emissions import UnknownFactorError, electricity_tce
 
 
 class Schema(BaseModel):
-    """Base of every case section: unknown keys are rejected."""
+    """Base of every case section: unknown keys, infinities and NaN are rejected."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, allow_inf_nan=False)
+
+
+class KeyedError(ValueError):
+    """A check across fields that names the key at fault (reported as ``section.key``).
+
+    Parameters
+    ----------
+    key : str
+        The field at fault, relative to the section the validator belongs to.
+    message : str
+        What is wrong.
+    """
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 class ProfileRef(Schema):
@@ -166,20 +182,23 @@ class Load(Schema):
     @model_validator(mode="after")
     def _load_is_defined(self) -> Load:
         if self.annual_electricity_mwh is not None and self.peak_kw is not None:
-            raise ValueError("give annual_electricity_mwh or peak_kw, not both")
+            raise KeyedError("peak_kw", "give annual_electricity_mwh or peak_kw, not both")
         if self.annual_heat_mwh is not None and self.peak_heat_kw_th is not None:
-            raise ValueError("give annual_heat_mwh or peak_heat_kw_th, not both")
+            raise KeyedError("peak_heat_kw_th", "give annual_heat_mwh or peak_heat_kw_th, not both")
         sized = (self.annual_electricity_mwh, self.peak_kw, self.annual_heat_mwh)
         if self.park_type is None and any(v is not None for v in sized + (self.peak_heat_kw_th,)):
-            raise ValueError("annual totals and peaks need a park_type to shape the load")
+            raise KeyedError(
+                "park_type", "annual totals and peaks need a park_type to shape the load"
+            )
         if (
             self.electricity_kw is None
             and self.annual_electricity_mwh is None
             and (self.peak_kw is None)
         ):
-            raise ValueError(
+            raise KeyedError(
+                "electricity_kw",
                 "give electricity_kw (a profile), or park_type with annual_electricity_mwh "
-                "or peak_kw"
+                "or peak_kw",
             )
         return self
 
@@ -208,14 +227,14 @@ def _check_discrete(
     """Check the size keys of one rating: min/max order, existing and minimum addition."""
     n_mib, n_exist, n_min, n_max = names
     if high is not None and low > high:
-        raise ValueError(f"{n_min} ({low:g}) is above {n_max} ({high:g})")
+        raise KeyedError(n_min, f"{n_min} ({low:g}) is above {n_max} ({high:g})")
     if high is not None and existing > high:
-        raise ValueError(f"{n_exist} ({existing:g}) is above {n_max} ({high:g})")
+        raise KeyedError(n_exist, f"{n_exist} ({existing:g}) is above {n_max} ({high:g})")
     if min_if_built > 0 and high is None:
-        raise ValueError(f"{n_mib} needs {n_max}: a finite upper bound on the size")
+        raise KeyedError(n_mib, f"{n_mib} needs {n_max}: a finite upper bound on the size")
     if min_if_built > 0 and high is not None and existing + min_if_built > high:
-        raise ValueError(
-            f"{n_exist} + {n_mib} ({existing + min_if_built:g}) is above {n_max} ({high:g})"
+        raise KeyedError(
+            n_mib, f"{n_exist} + {n_mib} ({existing + min_if_built:g}) is above {n_max} ({high:g})"
         )
 
 
@@ -311,7 +330,9 @@ class Wind(_Sized):
     @model_validator(mode="after")
     def _one_profile_law(self) -> Wind:
         if self.shear_exponent is not None and self.roughness_length_m is not None:
-            raise ValueError("give shear_exponent or roughness_length_m, not both")
+            raise KeyedError(
+                "shear_exponent", "give shear_exponent or roughness_length_m, not both"
+            )
         return self
 
     capex_per_kw: NonNeg = _d("wind", "capex_per_kw", "Investment per kW installed, all-in.")
@@ -376,12 +397,13 @@ class Battery(Schema):
     @model_validator(mode="after")
     def _consistent(self) -> Battery:
         if self.soc_min_fraction >= self.soc_max_fraction:
-            raise ValueError(
+            raise KeyedError(
+                "soc_min_fraction",
                 f"soc_min_fraction ({self.soc_min_fraction:g}) must be below "
-                f"soc_max_fraction ({self.soc_max_fraction:g})"
+                f"soc_max_fraction ({self.soc_max_fraction:g})",
             )
         if (self.unit_kwh is None) != (self.unit_kw is None):
-            raise ValueError("unit_kwh and unit_kw go together: give both or neither")
+            raise KeyedError("unit_kw", "unit_kwh and unit_kw go together: give both or neither")
         _check_discrete(
             self.min_kwh_if_built,
             self.existing_kwh,
@@ -446,7 +468,9 @@ class HeatPump(Schema):
     @model_validator(mode="after")
     def _sizes_consistent(self) -> HeatPump:
         if self.source_temperature_c is not None and self.source != "waste_heat":
-            raise ValueError("source_temperature_c applies to source: waste_heat only")
+            raise KeyedError(
+                "source_temperature_c", "source_temperature_c applies to source: waste_heat only"
+            )
         _check_discrete(
             self.min_kw_if_built,
             self.existing_kw_th,
@@ -645,9 +669,10 @@ class Case(Schema):
     def _heat_has_a_supplier(self) -> Case:
         t = self.technologies
         if self.load.has_heat() and t.heat_pump is None and t.boiler is None:
-            raise ValueError(
+            raise KeyedError(
+                "load.heat_kw_th",
                 "the case has a heat load but neither technologies.heat_pump nor "
-                "technologies.boiler can supply heat"
+                "technologies.boiler can supply heat",
             )
         return self
 
@@ -655,9 +680,10 @@ class Case(Schema):
     def _generated_profiles_have_a_place(self) -> Case:
         missing = self.generated_profile_keys()
         if missing and self.location is None and (self.weather is None or not self.weather.file):
-            raise ValueError(
+            raise KeyedError(
+                "location",
                 f"{', '.join(missing)} not given: add location (latitude, longitude) or "
-                "weather.file to generate them, or give the profiles"
+                "weather.file to generate them, or give the profiles",
             )
         return self
 

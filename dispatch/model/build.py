@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
@@ -19,17 +20,26 @@ from dispatch.case.loader import CaseData
 from dispatch.errors import InfeasibleError
 from dispatch.model.horizon import Horizon
 from dispatch.model.technologies import REGISTRY, Context, Technology, spec_of
+from dispatch.model.technologies.base import Slack
 
 RULE_NAMES = ("self_use_of_generation", "self_use_of_consumption", "export_max_of_generation")
 
 
 @dataclass
 class RuleTerm:
-    """An annual rule ``lhs >= 0`` with its limit, for reporting and diagnosis."""
+    """An annual rule ``lhs >= 0`` with its limit, for reporting and diagnosis.
+
+    The rule reads ``numerator >= limit * denominator`` (kind ``min``) or
+    ``numerator <= limit * denominator`` (kind ``max``), annual energies [kWh].
+    """
 
     name: str
     limit: float
     description: str
+    key: str = ""
+    kind: str = "min"
+    numerator: Any = 0.0
+    denominator: Any = 0.0
 
 
 @dataclass
@@ -50,6 +60,10 @@ class BuiltModel:
         The rules enforced.
     build_seconds : float
         Wall time to build the model.
+    slacks : list of Slack
+        In an elastic model: every limit, rule and balance that may give.
+    context : Context or None
+        What the technologies were built with (elastic switch, size cap).
     """
 
     model: pyo.ConcreteModel
@@ -58,9 +72,17 @@ class BuiltModel:
     data: CaseData
     rules: list[RuleTerm] = field(default_factory=list)
     build_seconds: float = 0.0
+    slacks: list[Slack] = field(default_factory=list)
+    context: Context | None = None
 
 
-def build_model(data: CaseData, horizon: Horizon | None = None) -> BuiltModel:
+def build_model(
+    data: CaseData,
+    horizon: Horizon | None = None,
+    *,
+    elastic: bool = False,
+    size_cap: float | None = None,
+) -> BuiltModel:
     """Build the sizing-and-dispatch model of a case.
 
     Parameters
@@ -69,6 +91,12 @@ def build_model(data: CaseData, horizon: Horizon | None = None) -> BuiltModel:
         The validated case with its profiles.
     horizon : Horizon, optional
         Model steps; the full year by default.
+    elastic : bool
+        Build the elastic variant used to explain an infeasible case: size and
+        connection limits, rules and balances get non-negative slack variables
+        (``BuiltModel.slacks``) that :mod:`dispatch.model.diagnose` penalises.
+    size_cap : float, optional
+        Upper limit for every unlimited size [kW or kWh], to find sizes that run away.
 
     Returns
     -------
@@ -89,6 +117,8 @@ def build_model(data: CaseData, horizon: Horizon | None = None) -> BuiltModel:
         horizon=horizon,
         steps=m.T,
         discount_rate=case.finance.discount_rate,
+        elastic=elastic,
+        size_cap=size_cap,
         carbon_price_per_tco2=case.finance.carbon_price_per_tco2,
     )
     techs: dict[str, Technology] = {}
@@ -101,7 +131,9 @@ def build_model(data: CaseData, horizon: Horizon | None = None) -> BuiltModel:
         m.add_component(cls.name, block)
         tech.build(block)
         techs[cls.name] = tech
-    built = BuiltModel(model=m, technologies=techs, horizon=horizon, data=data)
+    built = BuiltModel(
+        model=m, technologies=techs, horizon=horizon, data=data, slacks=ctx.slacks, context=ctx
+    )
     _add_balances(built)
     _add_rules(built)
     m.cost = pyo.Objective(  # (O1)
@@ -121,8 +153,9 @@ def _add_balances(built: BuiltModel) -> None:
     series = built.data.series
     load = built.horizon.take(series["load_kw"]).tolist()
     blocks = [(t, m.component(n)) for n, t in techs.items()]
+    gap = _balance_slack(built, "electricity", "load.electricity_kw", "kWh/yr")
     m.electricity_balance = pyo.Constraint(
-        m.T, rule=lambda m, t: sum(k.electricity(b, t) for k, b in blocks) == load[t]
+        m.T, rule=lambda m, t: sum(k.electricity(b, t) for k, b in blocks) + gap(t) == load[t]
     )
     heat_suppliers = [(k, b) for k, b in blocks if k.name in ("heat_pump", "boiler")]
     if "heat_load_kw_th" in series or heat_suppliers:
@@ -130,9 +163,28 @@ def _add_balances(built: BuiltModel) -> None:
         if "heat_load_kw_th" in series:
             heat = built.horizon.take(series["heat_load_kw_th"])
         heat_list = heat.tolist()
+        gap_th = _balance_slack(built, "heat", "load.heat_kw_th", "kWh_th/yr")
         m.heat_balance = pyo.Constraint(
-            m.T, rule=lambda m, t: sum(k.heat(b, t) for k, b in heat_suppliers) == heat_list[t]
+            m.T,
+            rule=lambda m, t: (
+                sum(k.heat(b, t) for k, b in heat_suppliers) + gap_th(t) == heat_list[t]
+            ),
         )
+
+
+def _balance_slack(built: BuiltModel, bus: str, key: str, unit: str) -> Any:
+    """Return ``t -> short[t] - excess[t]`` for an elastic balance, else ``t -> 0``."""
+    ctx = built.context
+    if ctx is None or not ctx.elastic:
+        return lambda t: 0.0
+    m = built.model
+    short = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+    excess = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+    m.add_component(f"{bus}_short_kw", short)
+    m.add_component(f"{bus}_excess_kw", excess)
+    for kind, var in (("short", short), ("excess", excess)):
+        built.slacks.append(Slack(key, "balance", kind, None, unit, ctx.annual(var), var))
+    return lambda t: short[t] - excess[t]
 
 
 def _add_rules(built: BuiltModel) -> None:
@@ -156,32 +208,57 @@ def _add_rules(built: BuiltModel) -> None:
     )
     self_used = available - curtailed - exported
     rules = case.rules
-    specs = (
+    specs = (  # name, limit, kind, numerator, denominator, description
         (
             "self_use_of_generation",
             rules.self_use_min_of_generation,
-            lambda g: self_used - g * available,
+            "min",
+            self_used,
+            available,
             "self-used renewable energy >= {:.0%} of available generation",
         ),
         (
             "self_use_of_consumption",
             case.self_use_min_of_consumption(),
-            lambda c: self_used - c * consumption,
+            "min",
+            self_used,
+            consumption,
             "self-used renewable energy >= {:.0%} of consumption",
         ),
         (
             "export_max_of_generation",
             rules.export_max_of_generation,
-            lambda x: x * available - exported,
+            "max",
+            exported,
+            available,
             "exported energy <= {:.0%} of available generation",
         ),
     )
-    for name, limit, lhs_of, text in specs:
+    ctx = built.context
+    elastic = ctx is not None and ctx.elastic
+    for name, limit, kind, num, den, text in specs:
         if limit is None:
             continue
-        lhs = lhs_of(limit)
+        lhs = num - limit * den if kind == "min" else limit * den - num
         description = text.format(limit)
-        built.rules.append(RuleTerm(name=name, limit=float(limit), description=description))
+        key = "rules." + name.replace("self_use_of", "self_use_min_of")
+        built.rules.append(
+            RuleTerm(
+                name=name,
+                limit=float(limit),
+                description=description,
+                key=key,
+                kind=kind,
+                numerator=num,
+                denominator=den,
+            )
+        )
+        if elastic:  # (R4-R6 elastic) lhs + slack >= 0, the slack in kWh/yr
+            slack = pyo.Var(domain=pyo.NonNegativeReals)
+            m.add_component(f"rule_{name}_slack", slack)
+            m.add_component(f"rule_{name}", pyo.Constraint(expr=lhs + slack >= 0))
+            built.slacks.append(Slack(key, "rule", "rule", float(limit), "kWh/yr", slack, slack))
+            continue
         if isinstance(lhs, int | float) or not list(identify_variables(lhs)):
             if pyo.value(lhs) < -1e-9:
                 raise InfeasibleError(

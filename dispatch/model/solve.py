@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from dispatch.errors import InfeasibleError, SolverError
+from dispatch.errors import InfeasibleError, SolverError, UnboundedError
 from dispatch.model.build import BuiltModel
 from dispatch.model.highs import HighsModel, RunStats
 from dispatch.model.technologies.base import ExclusivePair
@@ -161,7 +161,7 @@ def solve_loaded(
         stats = hm.last_stats if presolved and hm.last_stats else _run(hm, deadline)
         presolved = False
         solve_seconds += stats.seconds
-        check_run(stats)
+        check_termination(stats.status, stats.has_solution, options)
         if not strict or not stats.has_solution or stats.status != "optimal":
             break
         new = _violations(hm, pairs, guarded)
@@ -208,26 +208,75 @@ def _run(hm: HighsModel, deadline: float | None) -> RunStats:
     return hm.run()
 
 
-def check_run(stats: RunStats) -> None:
-    """Raise the right error for a run that gave no usable solution."""
-    status = stats.status
-    if status == "optimal" or (stats.has_solution and "limit" in status):
+_TROUBLE = {
+    "time limit reached": "reached its time limit{limit}",
+    "iteration limit reached": "reached its iteration limit",
+    "solution limit reached": "reached its solution limit",
+    "memory limit reached": "ran out of memory",
+    "bound on objective reached": "reached an objective bound",
+    "target for objective reached": "reached an objective target",
+    "load error": "could not load the model (numerical trouble?)",
+    "model error": "found an error in the model (numerical trouble?)",
+    "presolve error": "failed in presolve (numerical trouble?)",
+    "solve error": "failed while solving (numerical trouble?)",
+    "postsolve error": "failed in postsolve (numerical trouble?)",
+    "empty": "was given an empty model",
+    "unknown": "stopped for an unknown reason (numerical trouble?)",
+    "not set": "stopped for an unknown reason (numerical trouble?)",
+}
+_LIMITS = ("time limit reached", "iteration limit reached", "solution limit reached")
+
+
+def check_termination(status: str, has_solution: bool, options: SolverOptions) -> None:
+    """Raise the error that matches a HiGHS stop without a usable solution.
+
+    Parameters
+    ----------
+    status : str
+        HiGHS model status, lower-case (``optimal``, ``infeasible``, ``time limit reached``...).
+    has_solution : bool
+        Whether HiGHS holds a feasible solution.
+    options : SolverOptions
+        The limits the run had, for messages.
+
+    Raises
+    ------
+    InfeasibleError
+        Proven infeasible.
+    UnboundedError
+        Unbounded, or "infeasible or unbounded" (``proven=False``).
+    KeyboardInterrupt
+        The solve was interrupted.
+    SolverError
+        Any other stop without a solution, with a message that says why.
+    """
+    if status == "optimal" or (has_solution and "limit" in status):
         return
     if status == "infeasible":
-        raise InfeasibleError(
-            "the case is infeasible: no design meets every rule and limit "
-            "(run `dispatch run --debug` for the solver log)"
-        )
+        raise InfeasibleError("the case is infeasible: no design meets every rule and limit")
+    if "infeasible or unbounded" in status:
+        raise UnboundedError("the model is infeasible or unbounded", proven=False)
     if "unbounded" in status:
-        raise SolverError(
-            "the model is unbounded: a size can grow without limit because it pays for "
-            "itself (set a max_kw, or check for negative costs and export prices above costs)"
+        raise UnboundedError(
+            "the model is unbounded: a size can grow without limit because it pays for itself"
         )
-    if "time limit" in status:
-        raise SolverError(
-            "the time limit was reached before any feasible design was found; raise --time-limit"
-        )
-    raise SolverError(f"HiGHS stopped without a usable solution ({status})")
+    if status.startswith("interrupted"):
+        raise KeyboardInterrupt
+    limit = options.time_limit_seconds
+    reason = _TROUBLE.get(status, f"stopped ({status})").format(
+        limit=f" of {limit:g} s" if limit is not None else ""
+    )
+    hint = (
+        "raise the time limit (--time-limit) or shorten the case"
+        if status in _LIMITS
+        else "check the case for values off by orders of magnitude (prices, sizes, profiles)"
+    )
+    raise SolverError(f"HiGHS {reason} before finding any feasible design; {hint}")
+
+
+def check_run(stats: RunStats, options: SolverOptions | None = None) -> None:
+    """Raise the right error for a run that gave no usable solution (:func:`check_termination`)."""
+    check_termination(stats.status, stats.has_solution, options or SolverOptions())
 
 
 def _violations(

@@ -203,3 +203,25 @@ def summarize(
         "dispatch_strict": all(v["hours"] == 0 for v in sim.values()),
         "solve": solve,
     }
+
+
+def infeasible_summary(data: CaseData, method: str, error: Any) -> dict[str, Any]:
+    """Build the ``summary.json`` content of an infeasible case: status and diagnosis.
+
+    Parameters
+    ----------
+    data : CaseData
+        The case.
+    method : str
+        The method that was run.
+    error : InfeasibleError
+        The error, with its ``diagnosis`` list.
+    """
+    return {
+        "case": data.case.name,
+        "year": data.case.year,
+        "status": "infeasible",
+        "method": method,
+        "message": str(error),
+        "diagnosis": list(getattr(error, "diagnosis", [])),
+    }

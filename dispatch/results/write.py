@@ -1,8 +1,12 @@
 """Write a run's outputs atomically: all files appear together, or none change.
 
 Outputs go to a temporary folder beside the target and are moved into place
-only when complete. A failed run leaves an earlier results folder untouched.
-A successful run replaces the previous results of the same folder.
+only when complete. A failed or interrupted run leaves an earlier results
+folder untouched. A successful run replaces the previous results of the same
+folder. A folder that is not a results folder (it has files but no
+``summary.json``) is never replaced. The diagnosis of an infeasible case goes
+into the target unless it holds a finished run; then next to it
+(``<folder>-infeasible``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from dispatch.errors import CaseError, Problem
 
 SUMMARY = "summary.json"
 TIMESERIES = "timeseries.csv"
@@ -50,10 +56,8 @@ def write_results(
     pathlib.Path
         The results folder.
     """
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+
+    def fill(tmp: Path) -> None:
         write_summary(tmp / SUMMARY, summary)
         ts = timeseries.copy()
         if "timestamp" in ts:
@@ -67,11 +71,82 @@ def write_results(
             bill_monthly.to_csv(tmp / BILL, float_format="%.6g")
         if extra is not None:
             extra(tmp)
-        _swap_into_place(tmp, out)
+
+    check_target(out)
+    _write_atomic(Path(out), fill)
+    return Path(out)
+
+
+def check_target(out: Path) -> None:
+    """Refuse a target that a run must not replace: a file, or a folder of other files.
+
+    Raises
+    ------
+    CaseError
+        ``out`` is a file, or a non-empty folder without ``summary.json``.
+    """
+    out = Path(out)
+    if out.is_file():
+        raise CaseError([Problem(str(out), "--out", "is a file; give a folder for the results")])
+    if out.is_dir() and not is_results_folder(out):
+        raise CaseError(
+            [
+                Problem(
+                    str(out),
+                    "--out",
+                    "holds other files and no summary.json, so it is not a results folder; "
+                    "it is left alone: choose a new or empty folder",
+                )
+            ]
+        )
+
+
+def is_results_folder(folder: Path) -> bool:
+    """Return whether ``folder`` is empty or holds a ``summary.json`` (a run's results)."""
+    return (folder / SUMMARY).is_file() or not any(folder.iterdir())
+
+
+def holds_finished_run(folder: Path) -> bool:
+    """Return whether ``folder`` holds the results of a solved run (not a diagnosis).
+
+    An unreadable ``summary.json`` counts as a finished run, to be safe.
+    """
+    path = Path(folder) / SUMMARY
+    if not path.is_file():
+        return False
+    try:
+        status = json.loads(path.read_text("utf-8")).get("status")
+    except (OSError, ValueError, AttributeError):
+        return True
+    return status != "infeasible"
+
+
+def write_diagnosis(out: Path, summary: dict[str, Any]) -> Path:
+    """Write the ``summary.json`` of an infeasible run; return the folder written.
+
+    The diagnosis goes into ``out`` unless ``out`` holds a finished run (or is not
+    a results folder); then into ``<out>-infeasible`` beside it.
+    """
+    out = Path(out)
+    target = out
+    if out.exists() and (not out.is_dir() or holds_finished_run(out) or not is_results_folder(out)):
+        target = out.with_name(f"{out.name}-infeasible")
+    check_target(target)
+    _write_atomic(target, lambda tmp: write_summary(tmp / SUMMARY, summary))
+    return target
+
+
+def _write_atomic(out: Path, fill: Callable[[Path], None]) -> None:
+    """Fill a temporary folder beside ``out`` and move it into place when complete."""
+    absolute = out.resolve()
+    absolute.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{absolute.name}.tmp-", dir=absolute.parent))
+    try:
+        fill(tmp)
+        _swap_into_place(tmp, absolute)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return out
 
 
 def write_summary(path: Path, summary: dict[str, Any]) -> None:
@@ -96,8 +171,8 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
     if not out.exists():
         os.replace(tmp, out)
         return
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    os.replace(out, old)
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    os.replace(out, old)  # onto an empty folder: allowed
     try:
         os.replace(tmp, out)
     except BaseException:

@@ -11,7 +11,7 @@ objective last, so the core never knows what a battery costs.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -20,6 +20,40 @@ import pyomo.environ as pyo
 from dispatch.model.horizon import Horizon
 
 Expr = Any  # a Pyomo linear expression or a number
+
+
+@dataclass(eq=False)
+class Slack:
+    """A limit an elastic model may break at a penalty (:mod:`dispatch.model.diagnose`).
+
+    Attributes
+    ----------
+    key : str
+        The case key of the limit: ``technologies.pv.max_kw``,
+        ``rules.self_use_min_of_consumption``, ``load.electricity_kw`` (electricity balance).
+    tier : str
+        ``limit`` (a size or connection limit), ``rule`` or ``balance``; ``cap`` marks
+        an unlimited size capped by ``Context.size_cap`` (``var`` is then the size).
+    kind : str
+        ``max``: the value must rise above the limit; ``min``: fall below it;
+        ``short`` / ``excess``: energy missing from / left over on a balance; ``rule``.
+    limit : float or None
+        The case value of the limit.
+    unit : str
+        Unit of :attr:`amount` (``kW``, ``kWh``, ``kW_th``, ``kWh/yr``).
+    amount : Expr
+        How far the limit is broken (>= 0); annual energy for rules and balances.
+    var : pyomo Var
+        The slack variable (indexed by step for balances).
+    """
+
+    key: str
+    tier: str
+    kind: str
+    limit: float | None
+    unit: str
+    amount: Expr
+    var: Any
 
 
 @dataclass(frozen=True)
@@ -133,12 +167,21 @@ class Context:
         For annualising investment.
     carbon_price_per_tco2 : float
         Price of emitted CO2 [CNY/tCO2]; technologies that emit add its cost.
+    elastic : bool
+        Size limits become soft, with penalised slack registered in :attr:`slacks`.
+    size_cap : float or None
+        Upper limit given to every unlimited size (to find sizes that run away).
+    slacks : list of Slack
+        The slacks of an elastic model.
     """
 
     horizon: Horizon
     steps: pyo.Set
     discount_rate: float
     carbon_price_per_tco2: float = 0.0
+    elastic: bool = False
+    size_cap: float | None = None
+    slacks: list[Slack] = field(default_factory=list)
 
     def annual(self, var: pyo.Var, coeff: np.ndarray | float = 1.0) -> Expr:
         """Annual sum ``s * sum_t w_t * c_t * x_t`` of an hourly variable.
@@ -162,6 +205,85 @@ class Technology(ABC):
         self.spec = spec
         self.series = series
         self.ctx = ctx
+
+    def case_key(self, name: str) -> str:
+        """Return the case key of a parameter of the technology (``technologies.pv.max_kw``)."""
+        section = "grid" if self.name == "grid" else f"technologies.{self.name}"
+        return f"{section}.{name}"
+
+    def size_var(
+        self,
+        b: pyo.Block,
+        name: str,
+        size: SizeSpec,
+        units: pyo.Var | None = None,
+        keys: tuple[str, str] | None = None,
+    ) -> pyo.Var:
+        """Declare a size variable ``b.<name>`` (:func:`declare_size`), elastic when asked.
+
+        In an elastic model (``ctx.elastic``) the case limits become constraints
+        ``size <= high + over`` and ``size >= low - under`` whose slacks are
+        registered in ``ctx.slacks``, and so does a minimum addition; existing
+        capacity and unit multiples stay. With ``ctx.size_cap`` an unlimited size
+        gets that cap, recorded so that a size running to it can be named.
+
+        Parameters
+        ----------
+        b : pyomo Block
+            The technology's block.
+        name : str
+            Variable name (``size_kw``).
+        size : SizeSpec
+            Bounds and discrete options from the case.
+        units : pyomo Var, optional
+            A unit count shared with another size.
+        keys : tuple of str, optional
+            Case parameter names of the two limits; default ``min_<unit>``,
+            ``max_<unit>`` from the capacity key (``pv_kw`` -> ``min_kw``, ``max_kw``).
+        """
+        suffix = size.key.removeprefix(f"{self.name}_")
+        low_key, high_key = keys or (f"min_{suffix}", f"max_{suffix}")
+        unit = "kW_th" if suffix.endswith("kw_th") else "kWh" if suffix.endswith("kwh") else "kW"
+        ctx = self.ctx
+        if not ctx.elastic:
+            capped = size.high is None and ctx.size_cap is not None
+            if capped:
+                size = replace(size, high=max(ctx.size_cap or 0.0, size.low, size.existing))
+            var = declare_size(b, name, size, units)
+            if capped:
+                cap = Slack(self.case_key(high_key), "cap", "max", size.high, unit, var, var)
+                ctx.slacks.append(cap)
+            return var
+        var = declare_size(b, name, replace(size, low=0.0, high=None, min_if_built=0.0), units)
+        for kind, limit, key in (("max", size.high, high_key), ("min", size.low, low_key)):
+            if limit is None or (kind == "min" and limit <= size.existing):
+                continue
+            slack = pyo.Var(domain=pyo.NonNegativeReals)
+            b.add_component(f"{name}_{kind}_slack", slack)
+            expr = var <= limit + slack if kind == "max" else var >= limit - slack
+            b.add_component(f"{name}_{kind}", pyo.Constraint(expr=expr))
+            ctx.slacks.append(
+                Slack(self.case_key(key), "limit", kind, float(limit), unit, slack, slack)
+            )
+        if size.min_if_built > 0 and size.high is not None:
+            # (U3 elastic) the addition is zero, or at least min_if_built less a slack
+            built, slack = pyo.Var(domain=pyo.Binary), pyo.Var(domain=pyo.NonNegativeReals)
+            b.add_component(f"{name}_built", built)
+            b.add_component(f"{name}_if_built_slack", slack)
+            added = var - size.existing
+            big = 1000.0 * max(size.high, size.min_if_built, 1.0)  # far above any relaxed size
+            b.add_component(f"{name}_max_if_built", pyo.Constraint(expr=added <= big * built))
+            b.add_component(
+                f"{name}_min_if_built",
+                pyo.Constraint(expr=added + slack >= size.min_if_built * built),
+            )
+            key = next(
+                k for k in (f"min_{suffix}_if_built", "min_kw_if_built") if hasattr(self.spec, k)
+            )
+            ctx.slacks.append(
+                Slack(self.case_key(key), "limit", "min", size.min_if_built, unit, slack, slack)
+            )
+        return var
 
     def profile(self, key: str) -> list[float]:
         """Return a case profile at the model steps, as a plain list (fast in rules)."""

@@ -17,7 +17,6 @@ from dispatch.model.technologies.base import (
     Expr,
     SizeSpec,
     Technology,
-    declare_size,
     values,
 )
 
@@ -51,8 +50,8 @@ class Battery(Technology):
         containers = None
         if s.unit_kwh is not None:  # one count of identical containers sets both ratings
             b.containers = containers = pyo.Var(domain=pyo.NonNegativeIntegers)
-        declare_size(b, "energy_kwh", sizes["battery_kwh"], containers)  # (S1, U1-U3)
-        declare_size(b, "power_kw", sizes["battery_kw"], containers)
+        self.size_var(b, "energy_kwh", sizes["battery_kwh"], containers)  # (S1, U1-U3)
+        self.size_var(b, "power_kw", sizes["battery_kw"], containers)
         b.charge_kw = pyo.Var(steps, domain=nn)
         b.discharge_kw = pyo.Var(steps, domain=nn)
         if self.ctx.horizon.sequence is not None:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from dispatch.model.technologies.base import ExclusivePair, Expr, Technology, values
+from dispatch.model.technologies.base import ExclusivePair, Expr, SizeSpec, Technology, values
 from dispatch.tariffs.charges import step_month_fractions
 from dispatch.tariffs.emissions import KG_PER_T
 
@@ -37,10 +37,10 @@ class Grid(Technology):
         steps = self.ctx.steps
         nn = pyo.NonNegativeReals
         if s.connection_kw is not None:
-            bounds = (s.connection_kw, s.connection_kw)
+            limits, keys = (s.connection_kw, s.connection_kw), ("connection_kw", "connection_kw")
         else:
-            bounds = (0.0, s.max_connection_kw)
-        b.connection_kw = pyo.Var(domain=nn, bounds=bounds)
+            limits, keys = (0.0, s.max_connection_kw), ("max_connection_kw", "max_connection_kw")
+        self.size_var(b, "connection_kw", SizeSpec("grid_connection_kw", *limits), keys=keys)
         b.import_kw = pyo.Var(steps, domain=nn)
         b.export_kw = pyo.Var(steps, domain=nn, bounds=(0.0, None if s.export_allowed else 0.0))
         b.import_limit = pyo.Constraint(steps, rule=lambda b, t: b.import_kw[t] <= b.connection_kw)

@@ -12,7 +12,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.finance import crf
-from dispatch.model.technologies.base import Expr, SizeSpec, Technology, declare_size, values
+from dispatch.model.technologies.base import Expr, SizeSpec, Technology, values
 from dispatch.tariffs.emissions import KG_PER_T
 
 
@@ -30,7 +30,7 @@ class HeatPump(Technology):
         s = self.spec
         steps = self.ctx.steps
         self.cop = cop = self.profile("cop")
-        declare_size(b, "size_kw_th", self.sizes(s)["heat_pump_kw_th"])  # (P1, U1-U3)
+        self.size_var(b, "size_kw_th", self.sizes(s)["heat_pump_kw_th"])  # (P1, U1-U3)
         b.electricity_kw = pyo.Var(steps, domain=pyo.NonNegativeReals)
         b.heat_limit = pyo.Constraint(
             steps, rule=lambda b, t: cop[t] * b.electricity_kw[t] <= b.size_kw_th

@@ -12,7 +12,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.finance import crf
-from dispatch.model.technologies.base import Expr, SizeSpec, Technology, declare_size, values
+from dispatch.model.technologies.base import Expr, SizeSpec, Technology, values
 
 
 class Renewable(Technology):
@@ -29,7 +29,7 @@ class Renewable(Technology):
         spec = self.spec
         steps = self.ctx.steps
         self.avail = self.profile(self.availability_key)
-        declare_size(b, "size_kw", self.sizes(spec)[f"{self.name}_kw"])  # (R1, U1-U3)
+        self.size_var(b, "size_kw", self.sizes(spec)[f"{self.name}_kw"])  # (R1, U1-U3)
         b.curtailed_kw = pyo.Var(steps, domain=pyo.NonNegativeReals)
         avail = self.avail
         b.curtail_limit = pyo.Constraint(  # (R2)
