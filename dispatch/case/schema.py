@@ -635,7 +635,9 @@ class Solver(Schema):
         48, description="method auto: typical days of the sizing model (extreme days on top)."
     )
     corrections: Annotated[int, Field(ge=0, le=10)] = Field(
-        1, description="method auto: full-year price corrections of the typical-day sizes."
+        4,
+        description="method auto: most full-year price corrections of the typical-day sizes "
+        "(they stop early once two in a row gain under 0.05 %).",
     )
 
 

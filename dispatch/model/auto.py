@@ -44,6 +44,10 @@ from dispatch.model.solve import (
 REPAIR_STEP = 0.05
 """Relative size increase per repair step when a full-year dispatch breaks a rule."""
 MAX_REPAIRS = 12
+MIN_IMPROVEMENT = 5e-4
+"""A correction that lowers the best full-year cost by less than this share does not count."""
+PATIENCE = 2
+"""Corrections stop after this many in a row that did not count."""
 TRUST_REGION_SCALE = 0.1
 """A corrected size may grow to twice its previous value plus this share of peak load."""
 
@@ -133,7 +137,9 @@ def solve_auto(
     n_days : int
         Typical days (case key ``solver.typical_days``).
     corrections : int
-        Full-year price corrections after the first design (``solver.corrections``).
+        Most full-year price corrections after the first design
+        (``solver.corrections``); they stop early after :data:`PATIENCE` in a row that
+        lower the best cost by under :data:`MIN_IMPROVEMENT`.
     horizon : Horizon, optional
         The chronological horizon to dispatch (the full year by default; a
         shorter one in whole days for tests and scaling).
@@ -173,6 +179,7 @@ def solve_auto(
 
     best: tuple[float, np.ndarray, int] | None = None
     full_price = np.zeros(len(sizing.keys))
+    idle = 0
     scale = TRUST_REGION_SCALE * float(np.max(data.series["load_kw"]))
     for it in range(corrections + 1):
         t = time.perf_counter()
@@ -194,9 +201,16 @@ def solve_auto(
             "sizes": dict(zip(sizing.keys, map(float, sizes), strict=True)),
             "seconds": time.perf_counter() - t,
         })  # fmt: skip
+        if best is None or objective < best[0] * (1 - MIN_IMPROVEMENT):
+            idle = 0
+        else:
+            idle += 1
         if best is None or objective < best[0]:
             best = (objective, sizes, it)
             report.lower_bound = lower_bound(objective, full_price, sizes, lo, hi)
+        if idle >= PATIENCE:
+            report.stopped = f"stopped after {it} corrections: the last {idle} gained under 0.05 %"
+            break
     assert best is not None
     report.best_iteration = best[2]
 

@@ -141,6 +141,7 @@ def _write_atomic(out: Path, fill: Callable[[Path], None]) -> None:
     absolute = out.resolve()
     absolute.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{absolute.name}.tmp-", dir=absolute.parent))
+    _usual_permissions(tmp)
     try:
         fill(tmp)
         _swap_into_place(tmp, absolute)
@@ -179,3 +180,10 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
         os.replace(old, out)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _usual_permissions(folder: Path) -> None:
+    """Give a temporary folder the permissions a plain ``mkdir`` would (mkdtemp makes 0700)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
