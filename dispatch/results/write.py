@@ -62,7 +62,7 @@ def write_results(
         ts = timeseries.copy()
         if "timestamp" in ts:
             ts["timestamp"] = pd.to_datetime(ts["timestamp"]).dt.strftime("%Y-%m-%d %H:%M")
-        ts.to_csv(tmp / TIMESERIES, index=False, float_format="%.6g")
+        ts.to_csv(tmp / TIMESERIES, index=False, float_format="%.12g")
         caps = summary.get("capacities", {})
         pd.DataFrame({"capacity": list(caps), "value": list(caps.values())}).to_csv(
             tmp / CAPACITIES, index=False
