@@ -127,11 +127,6 @@ def costs(
     return c
 
 
-def _hour_index(ts: pd.DataFrame, data: CaseData) -> np.ndarray:
-    """Hour of the year (0..8759) of each row; rows are consecutive from hour 0."""
-    return np.arange(len(ts))
-
-
 def annual_scale(ts: pd.DataFrame) -> float:
     """Factor from the table's hours to a year: 1 for 8760 rows, 365 for one day.
 
