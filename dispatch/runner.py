@@ -115,7 +115,7 @@ def solve_case(
         if method == "auto":
             s = data.case.solver
             built, info, auto_report = solve_auto(
-                data, options, s.typical_days, s.corrections, horizon=horizon
+                data, options, s.typical_days, s.corrections, horizon=horizon, gap=s.auto_gap
             )
         else:
             built = build_model(data, horizon)

@@ -87,6 +87,7 @@ UNIT_NAMES: dict[str, str] = {
     "shear_exponent": "—",
     "typical_days": "days",
     "corrections": "—",
+    "auto_gap": "—",
     "csv": "—",
     "column": "—",
     "calendar": "—",

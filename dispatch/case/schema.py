@@ -634,10 +634,17 @@ class Solver(Schema):
     typical_days: Annotated[int, Field(ge=2, le=365)] = Field(
         48, description="method auto: typical days of the sizing model (extreme days on top)."
     )
-    corrections: Annotated[int, Field(ge=0, le=10)] = Field(
-        4,
-        description="method auto: most full-year price corrections of the typical-day sizes "
-        "(they stop early once two in a row gain under 0.05 %).",
+    corrections: Annotated[int, Field(ge=0, le=200)] = Field(
+        20,
+        description="method auto: most full-year refinement dispatches after the typical-day "
+        "design (each adds a cutting plane; they stop early once the design is proven within "
+        "auto_gap).",
+    )
+    auto_gap: Annotated[float, Field(ge=0, lt=1)] = Field(
+        0.0025,
+        description="method auto: stop refining once the full-year cutting planes show that no "
+        "design within 10 % of every size (or no design at all) is cheaper by this share "
+        "(0.0025 = 0.25 %).",
     )
 
 

@@ -66,6 +66,8 @@ class HighsModel:
         sense = np.fromiter((r[1] for r in info.rows), dtype=int, count=len(info.rows))
         self.columns = list(info.columns)
         self.index = {id(v): j for j, v in enumerate(self.columns)}
+        self.matrix = a
+        """The constraint matrix as compiled (columns x rows of the original model)."""
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
         lp.col_cost_ = np.asarray(info.c.todense()).ravel() if a.shape[1] else np.zeros(0)
@@ -78,7 +80,14 @@ class HighsModel:
         lp.a_matrix_.index_ = a.indices
         lp.a_matrix_.value_ = a.data
         lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+        self.col_lower = np.array(lp.col_lower_, dtype=float)
+        self.col_upper = np.array(lp.col_upper_, dtype=float)
+        self.row_lower = np.array(lp.row_lower_, dtype=float)
+        self.row_upper = np.array(lp.row_upper_, dtype=float)
+        """Column and row bounds as compiled, kept for certificates (:meth:`dual_ray`)."""
         integer = [v.is_integer() or v.is_binary() for v in self.columns]
+        self.integer = np.array(integer, dtype=bool)
+        """Which compiled columns are integer in the model."""
         if any(integer):
             lp.integrality_ = [
                 highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
@@ -150,6 +159,29 @@ class HighsModel:
         self.highs.addRows(n, np.full(n, -INF), m, 2 * n, starts, idx_b, val_b)
         self.n_integer += n
         return n
+
+    def relax_integrality(self, cols: np.ndarray) -> None:
+        """Make some integer columns continuous (for columns the caller holds fixed)."""
+        cols = np.asarray(cols, dtype=np.int32)
+        cols = cols[self.integer[cols]] if cols.size else cols
+        if cols.size:
+            kinds = np.full(cols.size, highspy.HighsVarType.kContinuous)
+            self.highs.changeColsIntegrality(int(cols.size), cols, kinds)
+            self.n_integer -= int(cols.size)
+
+    def basis(self) -> highspy.HighsBasis | None:
+        """Return a copy of the current simplex basis, if HiGHS holds a valid one."""
+        basis = self.highs.getBasis()  # highspy returns a copy
+        return basis if basis.valid else None
+
+    def set_basis(self, basis: highspy.HighsBasis) -> None:
+        """Start the next simplex run from ``basis``."""
+        self.highs.setBasis(basis)
+
+    def dual_ray(self) -> np.ndarray | None:
+        """Return the row multipliers proving the last LP infeasible, if HiGHS has them."""
+        status, exists, values = self.highs.getDualRay()
+        return np.asarray(values, dtype=float) if exists else None
 
     def run(self) -> RunStats:
         """Solve (warm-started from the last solution when HiGHS can) and report."""

@@ -1,0 +1,486 @@
+"""Refine a design on the full year by cutting planes in a trust region.
+
+With the sizes fixed, the full-year dispatch is an LP whose optimal cost
+``f(z)`` is a convex function of the design ``z`` (sizes, and the unit counts
+and on/off choices that go with them). One warm-started dual-simplex dispatch
+gives ``f(z)`` and, from the reduced costs of the fixed design columns, a
+subgradient ``g``. Each dispatch adds a cut that holds for every design::
+
+    (K1)  f(z') >= f(z) + g . (z' - z)                     (optimality cut)
+
+A design the full year cannot run (a rule or limit fails) gives a Farkas
+certificate instead, and the cut that excludes it::
+
+    (K2)  r_D . z' <= U(lambda) - sum_{j not in D} min(r_j l_j, r_j u_j)   (feasibility cut)
+
+with ``lambda`` the dual ray, ``r = A^T lambda``, ``U(lambda)`` the largest
+value ``lambda . A x`` can take within the row bounds, and ``l, u`` the bounds
+of the dispatch columns. The next design minimises the cut model within a
+trust region around the best design so far (a small LP, or MIP for discrete
+sizes, over the design rows of the model: U1-U3 and any row that touches
+sizes only)::
+
+    (K3)  min theta  s.t. (K1) for every cut, (K2), design rows,
+          |z_j - c_j| <= radius * max(|c_j|, floor)  for every size j
+
+The cut model without the trust region is a lower bound on the relaxed
+full-year optimum over the whole design space (K4): it proves how far the best
+design can be from the exact optimum, and the refinement stops once that gap is
+small. Master and bound are from the Benders decomposition of the full-year
+model; see docs/formulation.md.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import highspy
+import numpy as np
+
+from dispatch.errors import InfeasibleError
+from dispatch.model.highs import INF, HighsModel, RunStats
+from dispatch.model.solve import SolverOptions, check_run
+
+FIRST_RADIUS = 0.1
+"""Trust-region radius of the first step, relative to each size."""
+MAX_RADIUS = 1.0
+CHECK_RADIUS = 0.1
+"""The refinement may stop once no design within this share of every size is predicted
+to save the target gap (by convexity, the saving grows at most linearly beyond it)."""
+MIN_RADIUS = 1e-3
+"""The refinement stops when the trust region shrinks below this (relative)."""
+GOOD_STEP = 0.5
+"""A step that achieves this share of the predicted saving may widen the trust region."""
+MAX_REPAIRS = 12
+"""Most feasibility cuts before the first design that runs the full year."""
+CUT_MARGIN = 1e-6
+"""A feasibility cut is tightened by this share of its scale, so that the next design is
+strictly inside it rather than on its edge, where round-off could leave it infeasible."""
+
+
+@dataclass
+class Evaluation:
+    """One full-year dispatch at a fixed design.
+
+    Attributes
+    ----------
+    design : numpy.ndarray
+        Values of the design columns.
+    objective : float or None
+        Full-year cost; ``None`` when the design cannot run the year.
+    gradient : numpy.ndarray or None
+        Reduced costs of the design columns (a subgradient of the cost).
+    cut : tuple or None
+        For an infeasible design, ``(r, bound)`` with ``r . z <= bound`` for every
+        design that can run the year; ``None`` if no certificate was found.
+    seconds : float
+        Time of the dispatch.
+    """
+
+    design: np.ndarray
+    objective: float | None
+    gradient: np.ndarray | None = None
+    cut: tuple[np.ndarray, float] | None = None
+    seconds: float = 0.0
+    basis: Any = None
+    lower_bound: float | None = None
+    """The lower bound (K4) once this evaluation's cut was added."""
+
+
+class FullYear:
+    """The full-year dispatch as a function of the design (the Benders subproblem).
+
+    The design columns are held fixed by their bounds; integer design columns
+    (unit counts, built-or-not) are made continuous, which changes nothing once
+    they are fixed and gives duals. The first run is a cold interior-point
+    solve with crossover; later runs start from the last basis (dual simplex),
+    which after a small change of sizes takes a fraction of the first.
+
+    Parameters
+    ----------
+    hm : HighsModel
+        The full-year model, without strict-physics binaries yet.
+    design_cols : numpy.ndarray
+        Its design columns.
+    deadline : float, optional
+        ``time.perf_counter()`` value at which dispatches stop (:class:`TimeUp`).
+    options : SolverOptions, optional
+        The run's solver options, for messages.
+    """
+
+    def __init__(
+        self,
+        hm: HighsModel,
+        design_cols: np.ndarray,
+        deadline: float | None = None,
+        options: SolverOptions | None = None,
+    ) -> None:
+        self.hm = hm
+        self.deadline = deadline
+        self.options = options or SolverOptions()
+        self.cols = design_cols
+        hm.relax_integrality(design_cols)
+        other = np.ones(hm.matrix.shape[1], dtype=bool)
+        other[design_cols] = False
+        self.other = other
+        self.warm = False
+        hm.set_option("solver", "ipm")
+
+    def evaluate(self, design: np.ndarray) -> Evaluation:
+        """Dispatch the full year at ``design``; a cut if it cannot run."""
+        hm = self.hm
+        start = time.perf_counter()
+        hm.set_bounds(self.cols, design, design)
+        stats = self._run()
+        if stats.status == "optimal" and stats.has_solution:
+            if not self.warm:
+                hm.set_option("solver", "simplex")  # later dispatches start from this basis
+                self.warm = True
+            return Evaluation(
+                design.copy(), float(stats.objective or 0.0), hm.reduced_costs(self.cols),
+                seconds=time.perf_counter() - start, basis=hm.basis(),
+            )  # fmt: skip
+        if "limit" in stats.status:
+            raise TimeUp(stats)
+        if stats.status != "infeasible":
+            check_run(stats, self.options)  # unbounded or a solver failure: raise it
+        ray = hm.dual_ray()
+        if ray is None:  # interior point proves no ray: ask the simplex for one
+            hm.set_option("solver", "simplex")
+            self._run()
+            ray = hm.dual_ray()
+            if not self.warm:
+                hm.set_option("solver", "ipm")
+        cut = None if ray is None else farkas_cut(hm, ray, self.cols, self.other, design)
+        return Evaluation(design.copy(), None, cut=cut, seconds=time.perf_counter() - start)
+
+    def _run(self) -> RunStats:
+        if self.deadline is not None:
+            self.hm.set_option("time_limit", max(self.deadline - time.perf_counter(), 0.01))
+        return self.hm.run()
+
+    def restore(self, evaluation: Evaluation) -> None:
+        """Load the dispatch of an earlier evaluation back into HiGHS (from its basis)."""
+        hm = self.hm
+        hm.set_bounds(self.cols, evaluation.design, evaluation.design)
+        if evaluation.basis is not None:
+            hm.set_basis(evaluation.basis)
+        hm.set_option("solver", "simplex")
+        hm.set_option("time_limit", INF)  # a restart from an optimal basis: no iterations
+        check_run(hm.run())
+
+
+class TimeUp(Exception):
+    """The time limit stopped a full-year dispatch; ``stats`` says how."""
+
+    def __init__(self, stats: RunStats) -> None:
+        super().__init__(stats.status)
+        self.stats = stats
+
+
+def farkas_cut(
+    hm: HighsModel, ray: np.ndarray, design: np.ndarray, other: np.ndarray, at: np.ndarray
+) -> tuple[np.ndarray, float] | None:
+    """Return the feasibility cut (K2) a dual ray proves, or ``None``.
+
+    For rows ``L <= A x <= U`` and columns ``l <= x <= u``, any feasible ``x``
+    satisfies ``r . x = lambda . A x <= sum_i max(lambda_i L_i, lambda_i U_i)``
+    with ``r = A^T lambda``. Bounding the dispatch columns by their box leaves
+    a linear inequality in the design columns. The ray's sign convention is
+    taken from the data: of ``lambda`` and ``-lambda``, the one whose cut the
+    infeasible design ``at`` breaks. The cut returned is tightened by
+    :data:`CUT_MARGIN` of its scale.
+    """
+    scale = float(np.max(np.abs(ray))) if ray.size else 0.0
+    if scale == 0.0 or not np.isfinite(scale):
+        return None
+    lam = np.where(np.abs(ray) > 1e-12 * scale, ray, 0.0)
+    for sign in (1.0, -1.0):
+        mult = sign * lam
+        rows = np.where(mult > 0, hm.row_upper, np.where(mult < 0, hm.row_lower, 0.0))
+        r = np.asarray(hm.matrix.T @ mult).ravel()
+        r_tol = 1e-9 * max(float(np.max(np.abs(r))), 1e-30)
+        r_other = np.where(other & (np.abs(r) > r_tol), r, 0.0)
+        cols = np.where(r_other > 0, hm.col_lower, np.where(r_other < 0, hm.col_upper, 0.0))
+        with np.errstate(invalid="ignore"):
+            row_terms, col_terms = mult * rows, r_other * cols
+        if not (np.all(np.isfinite(row_terms)) and np.all(np.isfinite(col_terms))):
+            continue
+        r_design = r[design]
+        bound = float(row_terms.sum() - col_terms.sum())
+        scale = abs(bound) + float(np.abs(r_design * at).sum()) + 1.0
+        if float(r_design @ at) > bound + 1e-9 * scale:
+            return r_design, bound - CUT_MARGIN * scale
+    return None
+
+
+class Master:
+    """The design space with the cuts so far: proposes the next design (K3).
+
+    Parameters
+    ----------
+    hm : HighsModel
+        The full-year model (its design rows and bounds are copied).
+    size_cols : numpy.ndarray
+        Columns of the sizes (the trust region applies to them).
+    floor : float
+        Size scale below which the trust region does not shrink [kW or kWh].
+    """
+
+    def __init__(self, hm: HighsModel, size_cols: np.ndarray, floor: float) -> None:
+        mask = hm.integer.copy()
+        mask[size_cols] = True
+        self.cols = np.flatnonzero(mask).astype(np.int32)
+        pos = -np.ones(mask.size, dtype=np.int64)
+        pos[self.cols] = np.arange(self.cols.size)
+        self.size_pos = pos[np.asarray(size_cols)]
+        rows = hm.matrix.tocsr()
+        outside = np.add.reduceat(~mask[rows.indices], rows.indptr[:-1]) if rows.nnz else None
+        nnz = np.diff(rows.indptr)
+        keep = np.flatnonzero((nnz > 0) & (outside == 0)) if outside is not None else []
+        sub = rows[keep][:, self.cols].tocsr()
+        self.rows = (sub, hm.row_lower[keep], hm.row_upper[keep])
+        self.lower = hm.col_lower[self.cols].copy()
+        self.upper = hm.col_upper[self.cols].copy()
+        self.integer = hm.integer[self.cols]
+        self.floor = floor
+        self.optimality: list[tuple[float, np.ndarray, np.ndarray]] = []
+        self.feasibility: list[tuple[np.ndarray, float]] = []
+
+    @property
+    def n(self) -> int:
+        """Number of design columns."""
+        return int(self.cols.size)
+
+    def add(self, evaluation: Evaluation) -> None:
+        """Add the cut an evaluation gives (K1 or K2)."""
+        if evaluation.objective is not None and evaluation.gradient is not None:
+            self.optimality.append((evaluation.objective, evaluation.gradient, evaluation.design))
+        elif evaluation.cut is not None:
+            self.feasibility.append(evaluation.cut)
+
+    def sizes(self, design: np.ndarray) -> np.ndarray:
+        """Return the sizes within a design."""
+        return design[self.size_pos]
+
+    def propose(self, center: np.ndarray, radius: float) -> tuple[np.ndarray, float, bool] | None:
+        """Minimise the cut model within the trust region (K3).
+
+        Returns the design, the model's value there, and whether the trust region
+        binds; ``None`` if the cuts leave no design in the region.
+        """
+        lo, hi = self.lower.copy(), self.upper.copy()
+        c = center[self.size_pos]
+        width = radius * np.maximum(np.abs(c), self.floor)
+        lo[self.size_pos] = np.maximum(lo[self.size_pos], c - width)
+        hi[self.size_pos] = np.minimum(hi[self.size_pos], c + width)
+        lo = np.minimum(lo, hi)
+        out = self._solve(lo, hi)
+        if out is None or out[1] is None:
+            return None
+        design, value = out
+        z, tol = design[self.size_pos], 1e-6 * (1.0 + width)
+        at_low = (z - lo[self.size_pos] < tol) & (lo[self.size_pos] > self.lower[self.size_pos])
+        at_high = (hi[self.size_pos] - z < tol) & (hi[self.size_pos] < self.upper[self.size_pos])
+        return design, value, bool(np.any(at_low | at_high))
+
+    def lower_bound(self) -> float | None:
+        """Return the least value of the cut model over the whole design space (K4).
+
+        A valid lower bound on the full-year optimum with relaxed physics (and so
+        on the exact optimum); ``None`` while a size without a maximum could still
+        lower the cut model without end.
+        """
+        if not self.optimality:
+            return None
+        out = self._solve(self.lower, self.upper)
+        return None if out is None else out[1]
+
+    def project(self, target: np.ndarray) -> np.ndarray | None:
+        """Return the design nearest to the sizes ``target`` that every cut allows.
+
+        Minimises ``sum_j |z_j - target_j| / max(|target_j|, floor)`` over the sizes.
+        """
+        out = self._solve(self.lower, self.upper, target=target)
+        return None if out is None else out[0]
+
+    def _solve(
+        self, lo: np.ndarray, hi: np.ndarray, target: np.ndarray | None = None
+    ) -> tuple[np.ndarray, float | None] | None:
+        """Solve the master over ``[lo, hi]``: min theta, or the distance to ``target``.
+
+        Columns: the design, then theta (or, for a target, one distance per size).
+        Returns ``(design, value)``, ``(design, None)`` if theta is unbounded, or
+        ``None`` if no design is left.
+        """
+        n = self.n
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("mip_rel_gap", 1e-9)
+        if target is None:
+            extra = 1
+            cost = np.r_[np.zeros(n), 1.0]
+            ext_lo, ext_hi = np.array([-INF]), np.array([INF])
+        else:
+            extra = self.size_pos.size
+            scale = np.maximum(np.abs(target), self.floor)
+            cost = np.r_[np.zeros(n), 1.0 / scale]
+            ext_lo, ext_hi = np.zeros(extra), np.full(extra, INF)
+        h.addVars(n + extra, np.r_[lo, ext_lo], np.r_[hi, ext_hi])
+        h.changeColsCost(n + extra, np.arange(n + extra, dtype=np.int32), cost)
+        if self.integer.any():
+            idx = np.flatnonzero(self.integer).astype(np.int32)
+            h.changeColsIntegrality(idx.size, idx, np.full(idx.size, highspy.HighsVarType.kInteger))
+        sub, row_lo, row_hi = self.rows
+        if sub.shape[0]:
+            h.addRows(
+                sub.shape[0], row_lo, row_hi, sub.nnz,
+                sub.indptr[:-1].astype(np.int32), sub.indices.astype(np.int32), sub.data,
+            )  # fmt: skip
+        theta = np.int32(n)
+        for r, bound in self.feasibility:  # (K2)
+            nz = np.flatnonzero(r)
+            h.addRow(-INF, bound, nz.size, nz.astype(np.int32), r[nz])
+        if target is None:
+            for value, grad, at in self.optimality:  # (K1): g.z - theta <= g.at - f
+                nz = np.flatnonzero(grad)
+                idx = np.r_[nz, theta].astype(np.int32)
+                h.addRow(-INF, float(grad @ at - value), idx.size, idx, np.r_[grad[nz], -1.0])
+        else:  # distance_j >= |z_j - target_j|
+            for k, j in enumerate(self.size_pos):
+                idx = np.array([j, n + k], dtype=np.int32)
+                h.addRow(-INF, float(target[k]), 2, idx, np.array([1.0, -1.0]))
+                h.addRow(float(target[k]), INF, 2, idx, np.array([1.0, 1.0]))
+        h.run()
+        status = h.modelStatusToString(h.getModelStatus()).lower()
+        if status == "optimal":
+            x = np.asarray(h.getSolution().col_value)
+            value = float(x[n]) if target is None else float(h.getInfo().objective_function_value)
+            design = x[:n].copy()
+            design[self.integer] = np.round(design[self.integer])
+            return design, value
+        if "unbounded" in status and "infeasible" not in status:
+            return np.zeros(n), None
+        if "infeasible or unbounded" in status and target is None and self.optimality:
+            return np.zeros(n), None
+        return None
+
+
+@dataclass
+class Refinement:
+    """What the refinement did (``summary.json``: part of ``solve.auto``)."""
+
+    best: Evaluation
+    lower_bound: float | None
+    history: list[Evaluation] = field(default_factory=list)
+    repairs: int = 0
+    stopped: str = ""
+    radius: float = FIRST_RADIUS
+    local_bound: tuple[float, float] | None = None
+    """``(value, radius)``: no design within ``radius`` (relative) of every size of the
+    best design costs less than ``value`` (the cut model's least value there)."""
+    timed_out: bool = False
+    """The time limit stopped the refinement before its own criteria did."""
+
+
+def refine(full: FullYear, master: Master, start: np.ndarray, steps: int, gap: float) -> Refinement:
+    """Run the trust-region cutting-plane refinement from the sizes ``start``.
+
+    Parameters
+    ----------
+    full : FullYear
+        The full-year dispatch.
+    master : Master
+        The design space (it collects the cuts).
+    start : numpy.ndarray
+        Sizes to start from (the typical-day design), in ``master`` size order.
+    steps : int
+        Most full-year dispatches after the first design that runs the year.
+    gap : float
+        Stop once the best design is proven within this share of the optimum.
+
+    Raises
+    ------
+    InfeasibleError
+        No design near ``start`` runs the full year, even after :data:`MAX_REPAIRS`
+        feasibility cuts.
+    """
+    history: list[Evaluation] = []
+    best: Evaluation | None = None
+    repairs = 0
+    while best is None:  # repair: the nearest design that every feasibility cut allows
+        design = master.project(start)
+        if design is None:
+            raise InfeasibleError(
+                "no design meets every rule over the full year near the typical-day sizes; "
+                "run with --method exact to see which rule fails"
+            )
+        try:
+            evaluation = full.evaluate(design)
+        except TimeUp as exc:  # no full-year design yet: nothing to report
+            check_run(replace(exc.stats, has_solution=False), full.options)
+            raise
+        history.append(evaluation)
+        master.add(evaluation)
+        if evaluation.objective is not None:
+            best = evaluation
+            break
+        repairs += 1
+        if evaluation.cut is None or repairs > MAX_REPAIRS:
+            raise InfeasibleError(
+                "the typical-day design cannot meet every rule over the full year; "
+                "run with --method exact to see which rule fails"
+            )
+    radius, bound = FIRST_RADIUS, master.lower_bound()
+    best.lower_bound = bound
+    local: tuple[float, float] | None = None
+    stopped, timed_out = f"step limit ({steps})", False
+    for step in range(steps + 1):
+        if bound is not None and best.objective - bound <= gap * abs(best.objective):
+            stopped = f"proven within {gap:.2%} of the optimum"
+            break
+        check_radius = max(radius, CHECK_RADIUS)
+        check = master.propose(best.design, check_radius)
+        if check is not None:
+            local = (check[1], check_radius)
+            if best.objective - check[1] <= gap * abs(best.objective):
+                stopped = (
+                    f"no design within {check_radius:.0%} of every size saves {gap:.2%} or more"
+                )
+                break
+        if step == steps:
+            break
+        if radius < MIN_RADIUS:
+            stopped = "trust region shrank to nothing: no better design nearby"
+            break
+        proposal = check if check_radius == radius else master.propose(best.design, radius)
+        if proposal is None:
+            stopped = "the cuts leave no design in the trust region"
+            break
+        design, predicted, binds = proposal
+        if np.allclose(design, best.design, rtol=1e-9, atol=1e-9):
+            radius *= 0.5
+            continue
+        try:
+            evaluation = full.evaluate(design)
+        except TimeUp:
+            stopped, timed_out = "time limit", True
+            break
+        history.append(evaluation)
+        master.add(evaluation)
+        value = evaluation.objective
+        if value is not None and value < best.objective:
+            promised = best.objective - predicted
+            achieved = best.objective - value
+            if binds and achieved >= GOOD_STEP * promised:
+                radius = min(2.0 * radius, MAX_RADIUS)
+            best = evaluation
+        elif value is not None:
+            radius *= 0.5
+        bound = evaluation.lower_bound = master.lower_bound()
+    if bound is not None and not math.isfinite(bound):
+        bound = None
+    return Refinement(best, bound, history, repairs, stopped, radius, local, timed_out)
