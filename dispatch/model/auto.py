@@ -176,7 +176,7 @@ def solve_auto(
     _record(report, result, master, keys, small_objective)
 
     t = time.perf_counter()
-    if result.history[-1] is not result.best:  # HiGHS holds another design: restore the best
+    if year.held is not result.best:  # HiGHS holds another design: restore the best
         year.restore(result.best)
     left = None if deadline is None else max(deadline - time.perf_counter(), 0.01)
     info = solve_loaded(hm, full, replace(options, time_limit_seconds=left), presolved=True)

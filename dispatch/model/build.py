@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.visitor import identify_variables
 
 from dispatch.case.loader import CaseData
@@ -108,6 +109,14 @@ def build_model(
     InfeasibleError
         When a rule cannot hold whatever is built (no renewables at all, say).
     """
+    with PauseGC():  # a model is a million small objects: collecting meanwhile doubles the time
+        return _build(data, horizon, elastic, size_cap)
+
+
+def _build(
+    data: CaseData, horizon: Horizon | None, elastic: bool, size_cap: float | None
+) -> BuiltModel:
+    """Build the model (:func:`build_model`, with garbage collection paused)."""
     start = time.perf_counter()
     case = data.case
     horizon = horizon or Horizon.full_year(case.year)

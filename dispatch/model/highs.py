@@ -93,9 +93,9 @@ class HighsModel:
                 highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                 for i in integer
             ]
+        self.options: dict[str, object] = {"output_flag": False, **(options or {})}
         self.highs = highspy.Highs()
-        self.highs.setOptionValue("output_flag", False)
-        for key, value in (options or {}).items():
+        for key, value in self.options.items():
             self.highs.setOptionValue(key, value)
         self.highs.passModel(lp)
         self.n_integer = int(sum(integer))
@@ -113,6 +113,7 @@ class HighsModel:
     def set_option(self, key: str, value: object) -> None:
         """Set a HiGHS option for the next runs."""
         self.highs.setOptionValue(key, value)
+        self.options[key] = value
 
     def set_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         """Change column bounds (fix a size with ``lower == upper``)."""

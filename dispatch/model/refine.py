@@ -127,17 +127,23 @@ class FullYear:
         other[design_cols] = False
         self.other = other
         self.warm = False
+        self.held: Evaluation | None = None
+        """The evaluation whose dispatch the main instance ``hm`` holds."""
         hm.set_option("solver", "ipm")
 
     def evaluate(self, design: np.ndarray) -> Evaluation:
         """Dispatch the full year at ``design``; a cut if it cannot run."""
+        self.held = evaluation = self._dispatch(design)
+        return evaluation
+
+    def _dispatch(self, design: np.ndarray) -> Evaluation:
         hm = self.hm
         start = time.perf_counter()
         hm.set_bounds(self.cols, design, design)
         stats = self._run()
         if stats.status == "optimal" and stats.has_solution:
             if not self.warm:
-                hm.set_option("solver", "simplex")  # later dispatches start from this basis
+                hm.set_option("solver", "simplex")  # later dispatches start from a basis
                 self.warm = True
             return Evaluation(
                 design.copy(), float(stats.objective or 0.0), hm.reduced_costs(self.cols),
@@ -171,6 +177,7 @@ class FullYear:
         hm.set_option("solver", "simplex")
         hm.set_option("time_limit", INF)  # a restart from an optimal basis: no iterations
         check_run(hm.run())
+        self.held = evaluation
 
 
 class TimeUp(Exception):
@@ -238,9 +245,10 @@ class Master:
         pos[self.cols] = np.arange(self.cols.size)
         self.size_pos = pos[np.asarray(size_cols)]
         rows = hm.matrix.tocsr()
-        outside = np.add.reduceat(~mask[rows.indices], rows.indptr[:-1]) if rows.nnz else None
         nnz = np.diff(rows.indptr)
-        keep = np.flatnonzero((nnz > 0) & (outside == 0)) if outside is not None else []
+        row_of = np.repeat(np.arange(rows.shape[0]), nnz)
+        outside = np.bincount(row_of, weights=~mask[rows.indices], minlength=rows.shape[0])
+        keep = np.flatnonzero((nnz > 0) & (outside == 0))  # rows on design columns only
         sub = rows[keep][:, self.cols].tocsr()
         self.rows = (sub, hm.row_lower[keep], hm.row_upper[keep])
         self.lower = hm.col_lower[self.cols].copy()
@@ -438,7 +446,8 @@ def refine(full: FullYear, master: Master, start: np.ndarray, steps: int, gap: f
     best.lower_bound = bound
     local: tuple[float, float] | None = None
     stopped, timed_out = f"step limit ({steps})", False
-    for step in range(steps + 1):
+    used = 0
+    while True:
         if bound is not None and best.objective - bound <= gap * abs(best.objective):
             stopped = f"proven within {gap:.2%} of the optimum"
             break
@@ -451,7 +460,7 @@ def refine(full: FullYear, master: Master, start: np.ndarray, steps: int, gap: f
                     f"no design within {check_radius:.0%} of every size saves {gap:.2%} or more"
                 )
                 break
-        if step == steps:
+        if used >= steps:
             break
         if radius < MIN_RADIUS:
             stopped = "trust region shrank to nothing: no better design nearby"
@@ -464,18 +473,17 @@ def refine(full: FullYear, master: Master, start: np.ndarray, steps: int, gap: f
         if np.allclose(design, best.design, rtol=1e-9, atol=1e-9):
             radius *= 0.5
             continue
-        try:
+        try:  # warm-started from the last basis: quicker than the best design's
             evaluation = full.evaluate(design)
         except TimeUp:
             stopped, timed_out = "time limit", True
             break
+        used += 1
         history.append(evaluation)
         master.add(evaluation)
         value = evaluation.objective
         if value is not None and value < best.objective:
-            promised = best.objective - predicted
-            achieved = best.objective - value
-            if binds and achieved >= GOOD_STEP * promised:
+            if binds and best.objective - value >= GOOD_STEP * (best.objective - predicted):
                 radius = min(2.0 * radius, MAX_RADIUS)
             best = evaluation
         elif value is not None:
