@@ -44,7 +44,7 @@ from dispatch.errors import InfeasibleError
 from dispatch.model.highs import INF, HighsModel, RunStats
 from dispatch.model.solve import SolverOptions, check_run
 
-FIRST_RADIUS = 0.1
+FIRST_RADIUS = 0.03
 """Trust-region radius of the first step, relative to each size."""
 MAX_RADIUS = 1.0
 CHECK_RADIUS = 0.1
