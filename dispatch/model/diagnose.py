@@ -24,14 +24,14 @@ from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.contrib.solver.common.results import SolutionStatus
-from pyomo.contrib.solver.solvers.highs import Highs
+from pyomo.repn import generate_standard_repn
 
 from dispatch.case.loader import CaseData
 from dispatch.errors import DispatchError, InfeasibleError, SolverError, UnboundedError
 from dispatch.model.build import BuiltModel, RuleTerm, build_model
+from dispatch.model.highs import HighsModel
 from dispatch.model.horizon import Horizon
-from dispatch.model.solve import SolverOptions, solve
+from dispatch.model.solve import SolverOptions, highs_options, solve
 from dispatch.model.technologies.base import Slack
 from dispatch.timegrid import hours
 
@@ -87,10 +87,10 @@ def explain_infeasible(
         (``constraint``, ``kind``, ``limit``, ``reachable`` or ``needed``, ``message``).
     """
     built = build_model(data, horizon, elastic=True)
-    built.model.cost.deactivate()
     scale = _Scale(built)
     options = options or SolverOptions()
-    _minimise(built, KEEP_LIMITS, options)
+    elastic = _Elastic(built, options)
+    elastic.minimise(KEEP_LIMITS)
     broken_a = _broken(built, scale)
     findings = [_physical_finding(built, s, v) for s, v in broken_a.items() if s.tier != "rule"]
     rules = [(s, _rule_of(built, s)) for s in broken_a if s.tier == "rule"]
@@ -99,12 +99,12 @@ def explain_infeasible(
         kept = [r for r in built.rules if r not in broken_rules]
         reach = {}
         for s, rule in rules:
-            joint = _reach(built, rule, kept, options)
+            joint = _reach(elastic, rule, kept)
             binding = [r for r in kept if _rule_gap(r) <= scale.energy_kwh * 1e-6]
             # a kept rule that is slack at the optimum does not hold the ratio back (an LP)
-            alone = _reach(built, rule, [], options) if binding else joint
+            alone = _reach(elastic, rule, []) if binding else joint
             reach[s.key] = (joint, alone, binding)
-        _minimise(built, KEEP_RULES, options)
+        elastic.minimise(KEEP_RULES)
         broken_b = _broken(built, scale)
         moves = [
             (s, v - broken_a.get(s, 0.0))
@@ -183,42 +183,71 @@ class _Scale:
         return 1e-6 * self.energy_kwh + 1e-6
 
 
-def _minimise(built: BuiltModel, weights: dict[str, float], options: SolverOptions) -> None:
-    """Minimise the weighted slack of the elastic model and load the solution."""
-    expr = sum(weights[s.tier] * s.amount for s in built.slacks if s.tier in weights)
-    _set_objective(built, expr, pyo.minimize)
-    _solve(built, options)
+class _Elastic:
+    """The elastic model in HiGHS, compiled once; objectives and fixings change inside HiGHS.
 
-
-def _set_objective(built: BuiltModel, expr: Any, sense: Any) -> None:
-    m = built.model
-    for obj in m.component_objects(pyo.Objective, active=True):
-        obj.deactivate()
-    if m.component("diagnosis_objective") is not None:
-        m.del_component("diagnosis_objective")
-    m.diagnosis_objective = pyo.Objective(expr=expr, sense=sense)
-
-
-def _solve(built: BuiltModel, options: SolverOptions) -> None:
-    """Solve the elastic model with a fresh HiGHS and load the solution.
-
-    Updating a persistent HiGHS after fixing thousands of slack variables costs more
-    than a new hand-off, so every re-solve starts afresh.
+    Parameters
+    ----------
+    built : BuiltModel
+        The elastic model.
+    options : SolverOptions
+        Gap and time limit of every re-solve.
     """
-    config: dict[str, Any] = {
-        "load_solutions": False,
-        "raise_exception_on_nonoptimal_result": False,
-        "solver_options": {"mip_rel_gap": options.mip_gap},
-    }
-    if options.time_limit_seconds is not None:
-        config["time_limit"] = options.time_limit_seconds
-    res = Highs().solve(built.model, **config)
-    if res.solution_status not in (SolutionStatus.optimal, SolutionStatus.feasible):
-        raise SolverError(
-            f"the elastic re-solve that explains the infeasible case stopped without a "
-            f"solution ({res.termination_condition.name})"
-        )
-    res.solution_loader.load_vars()
+
+    def __init__(self, built: BuiltModel, options: SolverOptions) -> None:
+        self.built = built
+        self.options = options
+        self.hm = HighsModel(built.model, highs_options(options))
+
+    def minimise(self, weights: dict[str, float]) -> None:
+        """Minimise the weighted slack and load the solution into Pyomo."""
+        slacks = self.built.slacks
+        self.set_objective(sum(weights[s.tier] * s.amount for s in slacks if s.tier in weights))
+        self.solve()
+
+    def set_objective(self, expr: Any, sign: float = 1.0) -> None:
+        """Make ``sign * expr`` the objective to minimise (a linear Pyomo expression)."""
+        repn = generate_standard_repn(expr, compute_values=True)
+        cost = np.zeros(len(self.hm.columns))
+        for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+            col = self.hm.col(var)
+            if col >= 0:
+                cost[col] += sign * float(coef)
+        self.hm.set_costs(cost)
+
+    def solve(self) -> None:
+        """Re-solve (warm-started) and load the solution into Pyomo."""
+        if self.options.time_limit_seconds is not None:
+            self.hm.set_option("time_limit", float(self.options.time_limit_seconds))
+        stats = self.hm.run()
+        if not stats.has_solution:
+            raise SolverError(
+                f"the elastic re-solve that explains the infeasible case stopped without a "
+                f"solution ({stats.status})"
+            )
+        self.hm.load_into_pyomo()
+
+    def fix(self, variables: list[Any]) -> np.ndarray:
+        """Hold variables at their current values; return their columns for :meth:`release`."""
+        cols = np.array([self.hm.col(v) for v in variables], dtype=np.int32)
+        values = np.array([v.value or 0.0 for v in variables], dtype=float)
+        keep = cols >= 0
+        self.hm.set_bounds(cols[keep], values[keep], values[keep])
+        return cols[keep]
+
+    def release(self, cols: np.ndarray) -> None:
+        """Give fixed columns their compiled bounds back."""
+        self.hm.set_bounds(cols, self.hm.col_lower[cols], self.hm.col_upper[cols])
+
+    def switch(self, constraints: list[Any], on: bool) -> None:
+        """Switch constraints off (free rows) or back on (compiled bounds)."""
+        rows = np.concatenate([self.hm.rows(c) for c in constraints] or [np.zeros(0)])
+        rows = rows.astype(np.int32)
+        if on:
+            self.hm.set_row_bounds(rows, self.hm.row_lower[rows], self.hm.row_upper[rows])
+        else:
+            inf = np.full(rows.size, np.inf)
+            self.hm.set_row_bounds(rows, -inf, inf)
 
 
 def _broken(built: BuiltModel, scale: _Scale) -> dict[Slack, float]:
@@ -235,41 +264,41 @@ def _rule_of(built: BuiltModel, slack: Slack) -> RuleTerm:
     return next(r for r in built.rules if r.key == slack.key)
 
 
-def _reach(
-    built: BuiltModel, rule: RuleTerm, kept: list[RuleTerm], options: SolverOptions
-) -> float:
+def _reach(elastic: _Elastic, rule: RuleTerm, kept: list[RuleTerm]) -> float:
     """Return the best ratio a rule can reach with the limits kept (Dinkelbach iterations).
 
     The rules not in ``kept`` are dropped, and the limit and balance slacks fixed
     at their values of the first question. ``r_(k+1) = N/D`` at the maximiser of
     ``N - r_k D`` (minimiser for an upper-limit rule), until ``N - r D`` cannot grow.
     """
+    built = elastic.built
     m = built.model
     num, den = rule.numerator, rule.denominator
     sign = 1.0 if rule.kind == "min" else -1.0
     fixed = [v for s in built.slacks if s.tier != "rule" for v in _datas(s.var)]
-    kept_slacks = [s.var for s in built.slacks if s.tier == "rule" and _rule_of(built, s) in kept]
+    kept_slacks = [
+        v
+        for s in built.slacks
+        if s.tier == "rule" and _rule_of(built, s) in kept
+        for v in _datas(s.var)
+    ]
     # kept rules hold as in the first question; the others are dropped
     dropped = [m.component(f"rule_{r.name}") for r in built.rules if r not in kept]
-    for v in fixed + kept_slacks:
-        v.fix(v.value or 0.0)  # the current solution stays feasible: it starts the iterations
-    for c in dropped:
-        c.deactivate()
+    cols = elastic.fix(fixed + kept_slacks)  # the current solution stays feasible
+    elastic.switch(dropped, on=False)
     try:
         n, d = float(pyo.value(num)), float(pyo.value(den))
         ratio = n / d if d > 1e-9 else 0.0
         for _ in range(_DINKELBACH_STEPS):
-            _set_objective(built, sign * (num - ratio * den), pyo.maximize)
-            _solve(built, options)
+            elastic.set_objective(num - ratio * den, sign=-sign)  # maximise sign (N - r D)
+            elastic.solve()
             n, d = float(pyo.value(num)), float(pyo.value(den))
             if d <= 1e-9 or sign * (n - ratio * d) <= 1e-9 * max(d, 1.0):
                 break
             ratio = n / d
     finally:
-        for v in fixed + kept_slacks:
-            v.unfix()
-        for c in dropped:
-            c.activate()
+        elastic.release(cols)
+        elastic.switch(dropped, on=True)
     return ratio
 
 

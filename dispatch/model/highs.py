@@ -66,6 +66,10 @@ class HighsModel:
         sense = np.fromiter((r[1] for r in info.rows), dtype=int, count=len(info.rows))
         self.columns = list(info.columns)
         self.index = {id(v): j for j, v in enumerate(self.columns)}
+        self.row_index: dict[int, list[int]] = {}
+        """Rows of each compiled constraint (a ranged constraint has two), by ``id``."""
+        for i, (con, _) in enumerate(info.rows):
+            self.row_index.setdefault(id(con), []).append(i)
         self.matrix = a
         """The constraint matrix as compiled (columns x rows of the original model)."""
         lp = highspy.HighsLp()
@@ -109,6 +113,25 @@ class HighsModel:
     def cols(self, var: pyo.Var) -> np.ndarray:
         """Return the columns of an indexed Pyomo variable, in index order."""
         return np.fromiter((self.col(v) for v in var.values()), dtype=int, count=len(var))
+
+    def rows(self, con: pyo.Constraint) -> np.ndarray:
+        """Return the rows of a Pyomo constraint (scalar or indexed; empty if none)."""
+        datas = con.values() if con.is_indexed() else [con]
+        found = [i for c in datas for i in self.row_index.get(id(c), [])]
+        return np.array(found, dtype=np.int32)
+
+    def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Change row bounds (``-inf, inf`` switches a row off)."""
+        rows = np.asarray(rows, dtype=np.int32)
+        if rows.size:
+            self.highs.changeRowsBounds(
+                int(rows.size), rows, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+            )
+
+    def set_costs(self, cost: np.ndarray) -> None:
+        """Replace the objective coefficients of every column (minimised)."""
+        n = len(cost)
+        self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(cost, dtype=float))
 
     def set_option(self, key: str, value: object) -> None:
         """Set a HiGHS option for the next runs."""
