@@ -257,7 +257,7 @@ def _problems_from(exc: ValidationError, data: dict[str, Any], file: Path) -> li
             loc = [*loc, error.key]
             msg = str(error)
         elif kind == "extra_forbidden":
-            msg = "unknown key" + _did_you_mean(loc, data)
+            msg = "unknown key" + did_you_mean(loc, data)
         elif kind == "missing":
             msg = "required key is missing"
         else:
@@ -325,18 +325,27 @@ def _bool_problems(data: Any, model: type[BaseModel], prefix: str, file: str) ->
                     "(YAML reads yes/no/on/off as true/false)",
                 )
             )
-        sub = _model_of(info.annotation)
+        sub = model_of(info.annotation)
         if sub is not None and sub is not ProfileRef:
             out += _bool_problems(value, sub, f"{prefix}{key}.", file)
     return out
 
 
-def _did_you_mean(loc: list[str], data: dict[str, Any]) -> str:
+def did_you_mean(loc: list[str], data: dict[str, Any]) -> str:
+    """Return a hint for an unknown case key: the close known keys, or all keys at that level.
+
+    Parameters
+    ----------
+    loc : list of str
+        The key's path (``["technologies", "battrey"]``).
+    data : dict
+        The case as read (unused by the lookup; kept for callers' symmetry).
+    """
     model: type[BaseModel] | None = Case
     for part in loc[:-1]:
         if model is None or part not in model.model_fields:
             return ""
-        model = _model_of(model.model_fields[part].annotation)
+        model = model_of(model.model_fields[part].annotation)
     if model is None:
         return ""
     known = list(model.model_fields)
@@ -348,11 +357,12 @@ def _did_you_mean(loc: list[str], data: dict[str, Any]) -> str:
     return f"; known keys: {', '.join(known)}"
 
 
-def _model_of(annotation: Any) -> type[BaseModel] | None:
+def model_of(annotation: Any) -> type[BaseModel] | None:
+    """Return the pydantic model inside a field annotation (``Battery | None`` -> ``Battery``)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in getattr(annotation, "__args__", ()):
-        found = _model_of(arg)
+        found = model_of(arg)
         if found is not None:
             return found
     return None

@@ -144,7 +144,7 @@ def _write_atomic(out: Path, fill: Callable[[Path], None]) -> None:
     _usual_permissions(tmp)
     try:
         fill(tmp)
-        _swap_into_place(tmp, absolute)
+        swap_into_place(tmp, absolute)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -152,22 +152,23 @@ def _write_atomic(out: Path, fill: Callable[[Path], None]) -> None:
 
 def write_summary(path: Path, summary: dict[str, Any]) -> None:
     """Write a summary as indented JSON (NaN written as null)."""
-    path.write_text(json.dumps(_clean(summary), indent=2, ensure_ascii=False) + "\n", "utf-8")
+    path.write_text(json.dumps(json_ready(summary), indent=2, ensure_ascii=False) + "\n", "utf-8")
 
 
-def _clean(obj: Any) -> Any:
+def json_ready(obj: Any) -> Any:
+    """Return ``obj`` with numpy scalars as Python numbers and NaN as ``None``, for JSON."""
     if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
+        return {str(k): json_ready(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
+        return [json_ready(v) for v in obj]
     if isinstance(obj, float) and obj != obj:
         return None
     if hasattr(obj, "item"):  # numpy scalar
-        return _clean(obj.item())
+        return json_ready(obj.item())
     return obj
 
 
-def _swap_into_place(tmp: Path, out: Path) -> None:
+def swap_into_place(tmp: Path, out: Path) -> None:
     """Replace ``out`` by ``tmp``; the old folder is removed only after the move."""
     if not out.exists():
         os.replace(tmp, out)

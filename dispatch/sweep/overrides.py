@@ -33,7 +33,7 @@ from typing import Any, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel
 
-from dispatch.case.loader import _did_you_mean, _model_of, read_yaml
+from dispatch.case.loader import did_you_mean, model_of, read_yaml
 from dispatch.case.schema import Case
 from dispatch.errors import CaseError, Problem
 
@@ -113,8 +113,8 @@ def check_key(dotted: str) -> str | None:
         if model is None:
             return f"'{parts[i - 1]}' is a value, not a section; '{'.'.join(parts[i:])}' is extra"
         if part not in model.model_fields:
-            return "unknown key" + _did_you_mean(parts[: i + 1], {})
-        model = _model_of(model.model_fields[part].annotation)
+            return "unknown key" + did_you_mean(parts[: i + 1], {})
+        model = model_of(model.model_fields[part].annotation)
     return None
 
 

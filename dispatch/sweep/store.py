@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from dispatch.results.write import _clean, _swap_into_place, write_results
+from dispatch.results.write import json_ready, swap_into_place, write_results
 from dispatch.sweep.grid import RunSpec
 from dispatch.sweep.worker import RunResult
 
@@ -55,7 +55,7 @@ TRAILING_COLUMNS = (
 
 def write_json(path: Path, obj: Any) -> None:
     """Write indented JSON; NaN as null, dates and other objects as text."""
-    text = json.dumps(_clean(obj), indent=2, ensure_ascii=False, default=str)
+    text = json.dumps(json_ready(obj), indent=2, ensure_ascii=False, default=str)
     path.write_text(text + "\n", "utf-8")
 
 
@@ -174,7 +174,7 @@ class RunStore:
             tmp = Path(tempfile.mkdtemp(prefix=f".{spec.run_id}.tmp-", dir=self.runs))
             try:
                 add_record(tmp)
-                _swap_into_place(tmp, target)
+                swap_into_place(tmp, target)
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
