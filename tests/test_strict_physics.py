@@ -9,6 +9,7 @@ from dispatch.errors import SolverError
 from dispatch.model.horizon import Horizon
 from dispatch.model.solve import SolverOptions
 from dispatch.runner import solve_case
+from tests import sweep_cases
 from tests.conftest import EXAMPLE, NO_RULES
 
 
@@ -136,25 +137,7 @@ def test_battery_containers(shift_case):
 def pv_case(make_case):
     # PV availability [1, 0], load 100, grid 0.5, export 0.01; PV costs 100 per kW-year.
     # Continuous optimum: PV 100 kW, cost 229,000 (test_tiny_cases).
-    return make_case(
-        {
-            "name": "pv",
-            "year": 2025,
-            "finance": {"discount_rate": 0.0},
-            "load": {"electricity_kw": 100},
-            "technologies": {
-                "pv": {
-                    "availability": "@pv",
-                    "capex_per_kw": 100,
-                    "fixed_om_per_kw_year": 0,
-                    "lifetime_years": 1,
-                }
-            },
-            "grid": {"import_price_per_kwh": 0.5, "export_price_per_kwh": 0.01},
-            "rules": NO_RULES,
-        },
-        profiles={"pv": [1.0, 0.0]},
-    )
+    return sweep_cases.pv_case(make_case)
 
 
 def test_pv_units(pv_case):

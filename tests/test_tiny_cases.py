@@ -12,6 +12,7 @@ from dispatch.case.loader import load_case
 from dispatch.model.horizon import Horizon
 from dispatch.runner import solve_case
 from tests.conftest import NO_RULES
+from tests.sweep_cases import pv_case
 
 
 def solve(path, hours):
@@ -50,25 +51,7 @@ def test_pv_sized_to_the_daytime_load(make_case):
     # r = 0 and a 1-year life make PV cost 100 per kW-year. Each kW up to 100 kW
     # saves 4380 h * 0.5 = 2190 a year; beyond, exports earn 4380 * 0.01 = 43.8 < 100.
     # So PV = 100 kW and cost = 100 * 100 + 100 kW * 4380 h * 0.5 = 229,000.
-    path = make_case(
-        {
-            "name": "pv",
-            "year": 2025,
-            "finance": {"discount_rate": 0.0},
-            "load": {"electricity_kw": 100},
-            "technologies": {
-                "pv": {
-                    "availability": "@pv",
-                    "capex_per_kw": 100,
-                    "fixed_om_per_kw_year": 0,
-                    "lifetime_years": 1,
-                }
-            },
-            "grid": {"import_price_per_kwh": 0.5, "export_price_per_kwh": 0.01},
-            "rules": NO_RULES,
-        },
-        profiles={"pv": [1.0, 0.0]},
-    )
+    path = pv_case(make_case)  # grid 0.5, export 0.01
     s = solve(path, 2).summary
     assert s["capacities"]["pv_kw"] == pytest.approx(100, rel=1e-7)
     assert s["objective_per_year"] == pytest.approx(229_000, rel=1e-7)

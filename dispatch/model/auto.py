@@ -37,6 +37,7 @@ from dispatch.model.solve import (
     SolverOptions,
     check_run,
     highs_options,
+    run_until,
     solve_loaded,
 )
 
@@ -91,9 +92,7 @@ class _Sizing:
 
     def solve(self, deadline: float | None = None) -> tuple[np.ndarray, float]:
         """Return the typical-day sizes (in :attr:`keys` order) and the objective."""
-        if deadline is not None:
-            self.hm.set_option("time_limit", max(deadline - time.perf_counter(), 0.01))
-        stats = self.hm.run()
+        stats = run_until(self.hm, deadline)
         if "limit" in stats.status:  # no use for a typical-day design that is not optimal
             stats = replace(stats, has_solution=False)
         check_run(stats, self.options)

@@ -196,8 +196,9 @@ class _Elastic:
 
     def __init__(self, built: BuiltModel, options: SolverOptions) -> None:
         self.built = built
-        self.options = options
         self.hm = HighsModel(built.model, highs_options(options))
+        if options.time_limit_seconds is not None:  # for every re-solve, as each is a run
+            self.hm.set_option("time_limit", float(options.time_limit_seconds))
 
     def minimise(self, weights: dict[str, float]) -> None:
         """Minimise the weighted slack and load the solution into Pyomo."""
@@ -217,8 +218,6 @@ class _Elastic:
 
     def solve(self) -> None:
         """Re-solve (warm-started) and load the solution into Pyomo."""
-        if self.options.time_limit_seconds is not None:
-            self.hm.set_option("time_limit", float(self.options.time_limit_seconds))
         stats = self.hm.run()
         if not stats.has_solution:
             raise SolverError(

@@ -42,7 +42,7 @@ import numpy as np
 
 from dispatch.errors import InfeasibleError
 from dispatch.model.highs import INF, HighsModel, RunStats
-from dispatch.model.solve import SolverOptions, check_run
+from dispatch.model.solve import SolverOptions, check_run, run_until
 
 FIRST_RADIUS = 0.03
 """Trust-region radius of the first step, relative to each size."""
@@ -78,6 +78,10 @@ class Evaluation:
         design that can run the year; ``None`` if no certificate was found.
     seconds : float
         Time of the dispatch.
+    basis : highspy.HighsBasis or None
+        The optimal basis, to restore this dispatch without iterations.
+    lower_bound : float or None
+        The lower bound (K4) once this evaluation's cut was added.
     """
 
     design: np.ndarray
@@ -87,7 +91,6 @@ class Evaluation:
     seconds: float = 0.0
     basis: Any = None
     lower_bound: float | None = None
-    """The lower bound (K4) once this evaluation's cut was added."""
 
 
 class FullYear:
@@ -140,7 +143,7 @@ class FullYear:
         hm = self.hm
         start = time.perf_counter()
         hm.set_bounds(self.cols, design, design)
-        stats = self._run()
+        stats = run_until(hm, self.deadline)
         if stats.status == "optimal" and stats.has_solution:
             if not self.warm:
                 hm.set_option("solver", "simplex")  # later dispatches start from a basis
@@ -156,17 +159,12 @@ class FullYear:
         ray = hm.dual_ray()
         if ray is None:  # interior point proves no ray: ask the simplex for one
             hm.set_option("solver", "simplex")
-            self._run()
+            run_until(hm, self.deadline)
             ray = hm.dual_ray()
             if not self.warm:
                 hm.set_option("solver", "ipm")
         cut = None if ray is None else farkas_cut(hm, ray, self.cols, self.other, design)
         return Evaluation(design.copy(), None, cut=cut, seconds=time.perf_counter() - start)
-
-    def _run(self) -> RunStats:
-        if self.deadline is not None:
-            self.hm.set_option("time_limit", max(self.deadline - time.perf_counter(), 0.01))
-        return self.hm.run()
 
     def restore(self, evaluation: Evaluation) -> None:
         """Load the dispatch of an earlier evaluation back into HiGHS (from its basis)."""
@@ -386,7 +384,6 @@ class Refinement:
     history: list[Evaluation] = field(default_factory=list)
     repairs: int = 0
     stopped: str = ""
-    radius: float = FIRST_RADIUS
     local_bound: tuple[float, float] | None = None
     """``(value, radius)``: no design within ``radius`` (relative) of every size of the
     best design costs less than ``value`` (the cut model's least value there)."""
@@ -491,4 +488,4 @@ def refine(full: FullYear, master: Master, start: np.ndarray, steps: int, gap: f
         bound = evaluation.lower_bound = master.lower_bound()
     if bound is not None and not math.isfinite(bound):
         bound = None
-    return Refinement(best, bound, history, repairs, stopped, radius, local, timed_out)
+    return Refinement(best, bound, history, repairs, stopped, local, timed_out)

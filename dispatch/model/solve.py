@@ -158,7 +158,7 @@ def solve_loaded(
                 hours = np.flatnonzero(pair.incentive)
                 _guard(hm, pair, hours, guarded, heuristic_m, first_solve=True)
     while True:
-        stats = hm.last_stats if presolved and hm.last_stats else _run(hm, deadline)
+        stats = hm.last_stats if presolved and hm.last_stats else run_until(hm, deadline)
         presolved = False
         solve_seconds += stats.seconds
         check_termination(stats.status, stats.has_solution, options)
@@ -202,7 +202,8 @@ def solve_loaded(
     )
 
 
-def _run(hm: HighsModel, deadline: float | None) -> RunStats:
+def run_until(hm: HighsModel, deadline: float | None) -> RunStats:
+    """Run HiGHS with the time left before ``deadline`` (a ``time.perf_counter()`` value)."""
     if deadline is not None:
         hm.set_option("time_limit", max(deadline - time.perf_counter(), 0.01))
     return hm.run()
