@@ -25,7 +25,7 @@ _API = {
     "load_case": "dispatch.case.loader",
     "CaseData": "dispatch.case.loader",
     "Horizon": "dispatch.model.horizon",
-    "SolverOptions": "dispatch.model.solve",
+    "SolverOptions": "dispatch.solve.exact",
     "Result": "dispatch.results.result",
     "DispatchError": "dispatch.errors",
     "CaseError": "dispatch.errors",
@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     from dispatch.case.loader import CaseData, load_case
     from dispatch.errors import CaseError, DispatchError, InfeasibleError, SolverError
     from dispatch.model.horizon import Horizon
-    from dispatch.model.solve import SolverOptions
     from dispatch.results.result import Result
+    from dispatch.solve.exact import SolverOptions
 
 
 def load_sweep(folder: str | Path) -> pd.DataFrame:

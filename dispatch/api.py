@@ -15,8 +15,8 @@ from typing import Any
 
 from dispatch.case.loader import CaseData, load_case
 from dispatch.model.horizon import Horizon
-from dispatch.model.solve import SolverOptions
 from dispatch.results.result import Result
+from dispatch.solve.exact import SolverOptions
 
 
 def run(

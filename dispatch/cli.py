@@ -130,12 +130,12 @@ def run(
     from dispatch.case.loader import load_case
     from dispatch.errors import InfeasibleError
     from dispatch.model.horizon import Horizon
-    from dispatch.model.solve import SolverOptions
     from dispatch.results.result import Result
     from dispatch.results.summary import infeasible_summary
     from dispatch.results.terminal import print_summary
     from dispatch.results.write import check_target, write_diagnosis, write_results
     from dispatch.runner import METHODS, solve_case
+    from dispatch.solve.exact import SolverOptions
     from dispatch.sweep.overrides import resolve_overrides
 
     if method not in METHODS:  # a usage error: typer reports it and exits with 2

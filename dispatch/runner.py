@@ -11,13 +11,13 @@ import pandas as pd
 
 from dispatch.case.loader import CaseData, load_case
 from dispatch.errors import DispatchError, InfeasibleError, UnboundedError
-from dispatch.model.auto import solve_auto
 from dispatch.model.build import build_model
 from dispatch.model.horizon import Horizon
-from dispatch.model.solve import EXACT_MIP_GAP, SolverOptions, solve
+from dispatch.results import bill as billing
 from dispatch.results import extract
 from dispatch.results.summary import summarize
-from dispatch.tariffs import report
+from dispatch.solve.auto import solve_auto
+from dispatch.solve.exact import EXACT_MIP_GAP, SolverOptions, solve
 from dispatch.timegrid import HOURS_PER_YEAR
 
 METHODS = ("auto", "exact")
@@ -87,7 +87,7 @@ def solve_case(
         Model steps; the full year by default (shorter horizons serve tests).
     diagnose : bool
         On an infeasible or unbounded case, re-solve to explain it in the park's
-        terms (:mod:`dispatch.model.diagnose`); ``False`` fails fast (sweeps).
+        terms (:mod:`dispatch.solve.diagnose`); ``False`` fails fast (sweeps).
 
     Returns
     -------
@@ -124,7 +124,7 @@ def solve_case(
         if not diagnose:
             raise
         raise _explained(exc, data, horizon, options) from None
-    ts = report.with_tou_period(extract.timeseries(built), data)
+    ts = billing.with_tou_period(extract.timeseries(built), data)
     caps = extract.capacities(built)
     timings = {
         "load_seconds": load_seconds,
@@ -137,7 +137,7 @@ def solve_case(
     solve_report["mip_gap_limit"] = options.mip_gap
     if auto_report is not None:
         solve_report["auto"] = auto_report.as_dict()
-    bill = report.bill_monthly(ts, caps, data)
+    bill = billing.bill_monthly(ts, caps, data)
     summary = summarize(ts, caps, data, solve_report, method, bill)
     summary["notes"] = list(data.notes)  # e.g. heat beyond heat-pump reach goes to the boiler
     summary["unit_counts"] = extract.unit_counts(built)
@@ -148,7 +148,7 @@ def _explained(
     exc: DispatchError, data: CaseData, horizon: Horizon | None, options: SolverOptions | None
 ) -> DispatchError:
     """Return ``exc`` explained by the diagnosis, or ``exc`` itself if the diagnosis fails."""
-    from dispatch.model.diagnose import explain
+    from dispatch.solve.diagnose import explain
 
     try:
         return explain(exc, data, horizon, options)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from dispatch.case.loader import load_case
 from dispatch.model.horizon import Horizon
-from dispatch.model.solve import SolverOptions
 from dispatch.results.write import write_results
 from dispatch.runner import solve_case
+from dispatch.solve.exact import SolverOptions
 
 SCENARIOS = {
     "zhejiang-2024": {

@@ -16,8 +16,8 @@ from dispatch.case.loader import load_case
 from dispatch.cli import app
 from dispatch.errors import InfeasibleError, SolverError, UnboundedError
 from dispatch.model.horizon import Horizon
-from dispatch.model.solve import SolverOptions, check_termination
 from dispatch.runner import solve_case
+from dispatch.solve.exact import SolverOptions, check_termination
 
 runner = CliRunner()
 NO_RULES = {

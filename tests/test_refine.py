@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from dispatch.case.loader import load_case
-from dispatch.model.auto import size_vars
 from dispatch.model.build import build_model
-from dispatch.model.highs import HighsModel
 from dispatch.model.horizon import Horizon
-from dispatch.model.refine import FullYear, Master, refine
 from dispatch.runner import solve_case
+from dispatch.solve.auto import size_vars
+from dispatch.solve.highs import HighsModel
+from dispatch.solve.refine import FullYear, Master, refine
 from tests.conftest import EXAMPLE
 from tests.sweep_cases import pv_battery_case
 

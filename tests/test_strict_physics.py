@@ -7,8 +7,8 @@ import pytest
 from dispatch.case.loader import load_case
 from dispatch.errors import SolverError
 from dispatch.model.horizon import Horizon
-from dispatch.model.solve import SolverOptions
 from dispatch.runner import solve_case
+from dispatch.solve.exact import SolverOptions
 from tests import sweep_cases
 from tests.conftest import EXAMPLE, NO_RULES
 

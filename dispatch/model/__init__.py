@@ -1,1 +1,1 @@
-"""The optimisation model: horizon, technology modules, builder and solver."""
+"""The formulation: horizon, technology modules and the builder (balances, rules, objective)."""

@@ -95,7 +95,7 @@ def build_model(
     elastic : bool
         Build the elastic variant used to explain an infeasible case: size and
         connection limits, rules and balances get non-negative slack variables
-        (``BuiltModel.slacks``) that :mod:`dispatch.model.diagnose` penalises.
+        (``BuiltModel.slacks``) that :mod:`dispatch.solve.diagnose` penalises.
     size_cap : float, optional
         Upper limit for every unlimited size [kW or kWh], to find sizes that run away.
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from dispatch.case.loader import CaseData
 from dispatch.model.technologies import REGISTRY, spec_of
-from dispatch.tariffs import report
+from dispatch.results import bill as billing
 from dispatch.timegrid import HOURS_PER_YEAR
 
 KWH_PER_MWH = 1000.0
@@ -23,7 +23,7 @@ COST_KEYS = (
     "capex_annualized", "fixed_om", "grid_energy", "system_operation", "grid_capacity",
     "demand_charge", "export_revenue", "fuel", "carbon",
 )  # fmt: skip
-#: Cost components taken from the monthly bill (dispatch.tariffs.report).
+#: Cost components taken from the monthly bill (dispatch.results.bill).
 BILL_KEYS = ("grid_energy", "system_operation", "demand_charge", "export_revenue", "fuel", "carbon")
 
 
@@ -104,7 +104,7 @@ def costs(
 
     Investment, fixed O&M and the connection charge come from the technologies' unit costs;
     energy, fees, demand charges, export revenue, fuel and carbon from the monthly bill
-    (:func:`dispatch.tariffs.report.bill_monthly`).
+    (:func:`dispatch.results.bill.bill_monthly`).
     """
     case = data.case
     c = dict.fromkeys(COST_KEYS, 0.0)
@@ -118,9 +118,9 @@ def costs(
             for category, cost in per_unit.items():
                 c[category] += cost * added
     if bill is None:
-        bill = report.bill_monthly(ts, caps, data)
-    scheme = report.charge_scheme(data, caps.get("grid_connection_kw", 0.0))
-    flows = report.bill_costs_per_year(bill, scheme, len(ts))
+        bill = billing.bill_monthly(ts, caps, data)
+    scheme = billing.charge_scheme(data, caps.get("grid_connection_kw", 0.0))
+    flows = billing.bill_costs_per_year(bill, scheme, len(ts))
     c.update({k: flows[k] for k in BILL_KEYS})
     c = {k: float(v) for k, v in c.items()}
     c["total"] = float(sum(c.values()))
@@ -172,7 +172,7 @@ def summarize(
     method : str
         The method that produced the result.
     bill : pandas.DataFrame, optional
-        The monthly bill (:func:`dispatch.tariffs.report.bill_monthly`); computed if omitted.
+        The monthly bill (:func:`dispatch.results.bill.bill_monthly`); computed if omitted.
     """
     e = energy_kwh(ts, data)
     cost = costs(ts, caps, data, bill)
@@ -190,9 +190,9 @@ def summarize(
         "rules": rule_list,
         "rules_ok": all(r["ok"] for r in rule_list),
         "costs_per_year": cost,
-        "emissions": report.emissions(ts, data),
-        "baseline": report.baseline(ts, data),
-        "grid": report.grid_report(ts, data),
+        "emissions": billing.emissions(ts, data),
+        "baseline": billing.baseline(ts, data),
+        "grid": billing.grid_report(ts, data),
         "simultaneous": (sim := simultaneous(ts)),
         "physics": data.case.physics,
         "dispatch_strict": all(v["hours"] == 0 for v in sim.values()),

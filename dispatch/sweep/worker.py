@@ -31,7 +31,7 @@ import pandas as pd
 from dispatch.case.loader import CaseData, apply_overrides, load_case, validate
 from dispatch.case.schema import Case
 from dispatch.errors import CaseError, InfeasibleError, SolverError
-from dispatch.model.solve import SolverOptions
+from dispatch.solve.exact import SolverOptions
 
 PROFILE_FREE_SECTIONS = ("name", "finance", "rules", "solver")
 """Case keys (and their sections) that never change an hourly input."""

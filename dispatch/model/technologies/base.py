@@ -24,7 +24,7 @@ Expr = Any  # a Pyomo linear expression or a number
 
 @dataclass(eq=False)
 class Slack:
-    """A limit an elastic model may break at a penalty (:mod:`dispatch.model.diagnose`).
+    """A limit an elastic model may break at a penalty (:mod:`dispatch.solve.diagnose`).
 
     Attributes
     ----------

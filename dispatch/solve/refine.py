@@ -41,8 +41,8 @@ import highspy
 import numpy as np
 
 from dispatch.errors import InfeasibleError
-from dispatch.model.highs import INF, HighsModel, RunStats
-from dispatch.model.solve import SolverOptions, check_run, run_until
+from dispatch.solve.exact import SolverOptions, check_run, run_until
+from dispatch.solve.highs import INF, HighsModel, RunStats
 
 FIRST_RADIUS = 0.03
 """Trust-region radius of the first step, relative to each size."""

@@ -15,7 +15,7 @@ import pandas as pd
 
 from dispatch.case.loader import CaseData
 from dispatch.case.schema import Boiler
-from dispatch.tariffs.accounting import carbon_account
+from dispatch.results.carbon import carbon_account
 from dispatch.tariffs.charges import (
     COST_COLUMNS,
     GridChargeScheme,

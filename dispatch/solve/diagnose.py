@@ -29,10 +29,10 @@ from pyomo.repn import generate_standard_repn
 from dispatch.case.loader import CaseData
 from dispatch.errors import DispatchError, InfeasibleError, SolverError, UnboundedError
 from dispatch.model.build import BuiltModel, RuleTerm, build_model
-from dispatch.model.highs import HighsModel
 from dispatch.model.horizon import Horizon
-from dispatch.model.solve import SolverOptions, highs_options, solve
 from dispatch.model.technologies.base import Slack
+from dispatch.solve.exact import SolverOptions, highs_options, solve
+from dispatch.solve.highs import HighsModel
 from dispatch.timegrid import hours
 
 KEEP_LIMITS = {"rule": 1e-6, "limit": 1.0, "balance": 100.0}

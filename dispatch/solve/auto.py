@@ -1,12 +1,12 @@
 """The fast default method: size on typical days, refine on the full year.
 
-1. Cluster the year into typical days (:mod:`dispatch.model.aggregate`) and solve
+1. Cluster the year into typical days (:mod:`dispatch.solve.aggregate`) and solve
    the sizing model on them, in a thread while the full-year model is built and
    handed to HiGHS once (HiGHS releases the GIL).
 2. Fix that design in the full-year model (inside HiGHS, no rebuild) and
    dispatch the full year. A design the full year cannot run is never
    reported: a feasibility cut moves it to the nearest design that can.
-3. Refine (:mod:`dispatch.model.refine`): every full-year dispatch adds a cut
+3. Refine (:mod:`dispatch.solve.refine`): every full-year dispatch adds a cut
    (its cost and the reduced costs of the sizes); the next design minimises
    the cuts within a trust region and is dispatched warm-started from the
    last basis. The cuts also bound the optimum from below, so the refinement
@@ -27,12 +27,10 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.case.loader import CaseData
-from dispatch.model.aggregate import typical_days
 from dispatch.model.build import BuiltModel, build_model
-from dispatch.model.highs import HighsModel
 from dispatch.model.horizon import Horizon
-from dispatch.model.refine import FullYear, Master, Refinement, refine
-from dispatch.model.solve import (
+from dispatch.solve.aggregate import typical_days
+from dispatch.solve.exact import (
     SolveInfo,
     SolverOptions,
     check_run,
@@ -40,6 +38,8 @@ from dispatch.model.solve import (
     run_until,
     solve_loaded,
 )
+from dispatch.solve.highs import HighsModel
+from dispatch.solve.refine import FullYear, Master, Refinement, refine
 
 TRUST_REGION_FLOOR = 0.05
 """Sizes smaller than this share of peak load move in steps of this size [kW or kWh per kW]."""

@@ -19,8 +19,8 @@ import numpy as np
 
 from dispatch.errors import InfeasibleError, SolverError, UnboundedError
 from dispatch.model.build import BuiltModel
-from dispatch.model.highs import HighsModel, RunStats
 from dispatch.model.technologies.base import ExclusivePair
+from dispatch.solve.highs import HighsModel, RunStats
 
 EXACT_MIP_GAP = 1e-6
 """Relative MIP gap of ``--method exact``: optimal to solver precision."""

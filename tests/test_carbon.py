@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from dispatch.tariffs.accounting import carbon_account, energy_consumption_tce
+from dispatch.results.carbon import carbon_account, energy_consumption_tce
 from dispatch.tariffs.emissions import electricity_tce
 
 

@@ -1,0 +1,1 @@
+"""Turn a built model into numbers: HiGHS, exact strict solve, the fast auto method, diagnosis."""
