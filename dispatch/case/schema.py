@@ -604,7 +604,14 @@ class Grid(Schema):
 
 
 class Rules(Schema):
-    """Local-consumption rules for green-power direct supply (annual ratios)."""
+    """Local-consumption rules for green-power direct supply (annual ratios).
+
+    Self-used renewable energy S is available generation less curtailed and exported
+    energy; consumption C is the load plus heat-pump electricity plus storage losses
+    (energy charged less energy discharged over the year). Storage losses are energy the
+    park's meters see consumed, and counting them makes C = S + imports exactly, so the
+    self-used share of consumption never exceeds 1 (docs/formulation.md, R4-R6).
+    """
 
     self_use_min_of_generation: Fraction | None = _d(
         "rules",
@@ -612,7 +619,10 @@ class Rules(Schema):
         "Self-used renewable energy over available generation, at least; null: no rule.",
     )
     self_use_min_of_consumption: Fraction | None = Field(
-        None, description="Self-used share of consumption; null: 0.30 before 2030, 0.35 from."
+        None,
+        description="Self-used renewable energy over consumption, at least; consumption is load "
+        "+ heat-pump electricity + storage losses (charge - discharge), so the share never "
+        "exceeds 1; null: 0.30 before 2030, 0.35 from.",
     )
     export_max_of_generation: Fraction | None = _d(
         "rules",

@@ -17,13 +17,18 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.visitor import identify_variables
 
+from dispatch import ledger
 from dispatch.case.loader import CaseData
 from dispatch.errors import InfeasibleError
 from dispatch.model.horizon import Horizon
 from dispatch.model.technologies import REGISTRY, Context, Technology, spec_of
 from dispatch.model.technologies.base import Slack
 
-RULE_NAMES = ("self_use_of_generation", "self_use_of_consumption", "export_max_of_generation")
+BUSES: dict[str, tuple[str, str, str]] = {
+    "electricity": ("load_kw", "load.electricity_kw", "kWh/yr"),
+    "heat": ("heat_load_kw_th", "load.heat_kw_th", "kWh_th/yr"),
+}
+"""Each energy bus: its load profile, the case key of the load, the unit of its slack."""
 
 
 @dataclass
@@ -153,32 +158,34 @@ def _build(
 
 
 def _add_balances(built: BuiltModel) -> None:
-    """Add (B1) electricity and (B2) heat balances.
+    """Add a balance for each bus with a load or a technology on it (B1, B2).
 
     (B1) ``sum_k electricity_k[t] = load[t]`` for every step t
     (B2) ``sum_k heat_k[t] = heat_load[t]`` for every step t
+
+    The technologies on a bus are those that list it in ``Technology.buses``.
     """
     m, techs = built.model, built.technologies
     series = built.data.series
-    load = built.horizon.take(series["load_kw"]).tolist()
-    blocks = [(t, m.component(n)) for n, t in techs.items()]
-    gap = _balance_slack(built, "electricity", "load.electricity_kw", "kWh/yr")
-    m.electricity_balance = pyo.Constraint(
-        m.T, rule=lambda m, t: sum(k.electricity(b, t) for k, b in blocks) + gap(t) == load[t]
+    for bus, (column, key, unit) in BUSES.items():
+        members = [(k, m.component(n)) for n, k in techs.items() if bus in k.buses]
+        if column not in series and not members:
+            continue
+        load = np.zeros(built.horizon.n_steps)
+        if column in series:
+            load = built.horizon.take(series[column])
+        gap = _balance_slack(built, bus, key, unit)
+        m.add_component(f"{bus}_balance", _balance(m, members, bus, load.tolist(), gap))
+
+
+def _balance(
+    m: pyo.ConcreteModel, members: list[tuple[Technology, pyo.Block]], bus: str,
+    load: list[float], gap: Any,
+) -> pyo.Constraint:  # fmt: skip
+    """``sum_k supply_k[t] + gap(t) == load[t]`` for every step t."""
+    return pyo.Constraint(
+        m.T, rule=lambda m, t: sum(k.supply(b, bus, t) for k, b in members) + gap(t) == load[t]
     )
-    heat_suppliers = [(k, b) for k, b in blocks if k.name in ("heat_pump", "boiler")]
-    if "heat_load_kw_th" in series or heat_suppliers:
-        heat = np.zeros(built.horizon.n_steps)
-        if "heat_load_kw_th" in series:
-            heat = built.horizon.take(series["heat_load_kw_th"])
-        heat_list = heat.tolist()
-        gap_th = _balance_slack(built, "heat", "load.heat_kw_th", "kWh_th/yr")
-        m.heat_balance = pyo.Constraint(
-            m.T,
-            rule=lambda m, t: (
-                sum(k.heat(b, t) for k, b in heat_suppliers) + gap_th(t) == heat_list[t]
-            ),
-        )
 
 
 def _balance_slack(built: BuiltModel, bus: str, key: str, unit: str) -> Any:
@@ -196,84 +203,57 @@ def _balance_slack(built: BuiltModel, bus: str, key: str, unit: str) -> Any:
     return lambda t: short[t] - excess[t]
 
 
+def annual_ledger(built: BuiltModel) -> dict[str, Any]:
+    """Every ledger quantity of the model as an annual expression [kWh/yr] (:mod:`dispatch.ledger`).
+
+    The load is a constant from the case inputs; every other base quantity sums the
+    terms the technologies declare (``Technology.ledger_terms``).
+    """
+    m, h = built.model, built.horizon
+    terms: list[tuple[ledger.Term, Any]] = []
+    for term in ledger.INPUT_TERMS:
+        series = built.data.series[term.column]
+        terms.append((term, float(np.dot(h.weight, h.take(series))) * h.annual_scale))
+    for name, tech in built.technologies.items():
+        terms.extend(tech.ledger(m.component(name)))
+    return ledger.compose(ledger.sum_terms(terms))
+
+
 def _add_rules(built: BuiltModel) -> None:
-    """Add the annual local-consumption rules.
+    """Add the annual local-consumption rules of :data:`dispatch.ledger.RULES`.
 
     With A available renewable energy, S = A - curtailed - exported self-used
-    renewable energy and C = load + heat-pump electricity consumption:
+    renewable energy and C = load + heat-pump electricity + storage losses
+    consumption (= S + imported):
 
     (R4) ``S >= g * A``      self-use of generation
     (R5) ``S >= c * C``      self-use of consumption
     (R6) ``exported <= x * A`` export cap
     """
-    m, techs, case = built.model, built.technologies, built.data.case
-    blocks = [(t, m.component(n)) for n, t in techs.items()]
-    available = sum(k.renewable_available_kwh(b) for k, b in blocks)
-    curtailed = sum(k.curtailed_kwh(b) for k, b in blocks)
-    exported = sum(k.exported_kwh(b) for k, b in blocks)
-    load_kwh = float(np.dot(built.horizon.weight, built.horizon.take(built.data.series["load_kw"])))
-    consumption = load_kwh * built.horizon.annual_scale + sum(
-        k.consumption_kwh(b) for k, b in blocks
-    )
-    self_used = available - curtailed - exported
-    rules = case.rules
-    specs = (  # name, limit, kind, numerator, denominator, description
-        (
-            "self_use_of_generation",
-            rules.self_use_min_of_generation,
-            "min",
-            self_used,
-            available,
-            "self-used renewable energy >= {:.0%} of available generation",
-        ),
-        (
-            "self_use_of_consumption",
-            case.self_use_min_of_consumption(),
-            "min",
-            self_used,
-            consumption,
-            "self-used renewable energy >= {:.0%} of consumption",
-        ),
-        (
-            "export_max_of_generation",
-            rules.export_max_of_generation,
-            "max",
-            exported,
-            available,
-            "exported energy <= {:.0%} of available generation",
-        ),
-    )
+    m, case = built.model, built.data.case
+    quantity = annual_ledger(built)
     ctx = built.context
     elastic = ctx is not None and ctx.elastic
-    for name, limit, kind, num, den, text in specs:
+    for rule in ledger.RULES:
+        limit = rule.limit(case)
         if limit is None:
             continue
-        lhs = num - limit * den if kind == "min" else limit * den - num
-        description = text.format(limit)
-        key = "rules." + name.replace("self_use_of", "self_use_min_of")
-        built.rules.append(
-            RuleTerm(
-                name=name,
-                limit=float(limit),
-                description=description,
-                key=key,
-                kind=kind,
-                numerator=num,
-                denominator=den,
-            )
-        )
+        num, den = quantity[rule.numerator], quantity[rule.denominator]
+        lhs = num - limit * den if rule.kind == "min" else limit * den - num
+        description = rule.describe(limit)
+        built.rules.append(RuleTerm(rule.name, limit, description, rule.key, rule.kind, num, den))
         if elastic:  # (R4-R6 elastic) lhs + slack >= 0, the slack in kWh/yr
             slack = pyo.Var(domain=pyo.NonNegativeReals)
-            m.add_component(f"rule_{name}_slack", slack)
-            m.add_component(f"rule_{name}", pyo.Constraint(expr=lhs + slack >= 0))
-            built.slacks.append(Slack(key, "rule", "rule", float(limit), "kWh/yr", slack, slack))
+            m.add_component(f"rule_{rule.name}_slack", slack)
+            m.add_component(f"rule_{rule.name}", pyo.Constraint(expr=lhs + slack >= 0))
+            built.slacks.append(Slack(rule.key, "rule", "rule", limit, "kWh/yr", slack, slack))
             continue
         if isinstance(lhs, int | float) or not list(identify_variables(lhs)):
             if pyo.value(lhs) < -1e-9:
                 raise InfeasibleError(
                     f"{description} cannot be met: the case has no PV or wind to supply "
                     "renewable energy; add technologies.pv or technologies.wind",
-                    [{"rule": name, "limit": limit, "reachable": 0.0}],
+                    [{"rule": rule.name, "limit": limit, "reachable": 0.0}],
                 )
             continue
-        m.add_component(f"rule_{name}", pyo.Constraint(expr=lhs >= 0))
+        m.add_component(f"rule_{rule.name}", pyo.Constraint(expr=lhs >= 0))

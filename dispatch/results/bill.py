@@ -13,8 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dispatch import ledger
 from dispatch.case.loader import CaseData
 from dispatch.case.schema import Boiler
+from dispatch.model.technologies import ledger_terms
 from dispatch.results.carbon import carbon_account
 from dispatch.tariffs.charges import (
     COST_COLUMNS,
@@ -178,8 +180,7 @@ def baseline(ts: pd.DataFrame, data: CaseData) -> dict[str, Any]:
 def emissions(ts: pd.DataFrame, data: CaseData) -> dict[str, Any]:
     """Return the ``emissions`` block of ``summary.json`` (docs/tariffs.md section 6)."""
     n = len(ts)
-    available = _col(ts, "pv_available_kw") + _col(ts, "wind_available_kw")
-    self_used = available - _col(ts, "curtailed_kw") - _col(ts, "export_kw")
+    self_used = ledger.hourly(ts, ledger_terms(data.case))["self_used"]
     boiler = _boiler(data)
     acct = carbon_account(
         grid_import_kwh=_col(ts, "import_kw"),

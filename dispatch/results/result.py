@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from dispatch import ledger
 from dispatch.errors import DispatchError
 from dispatch.results.baseline import baseline
 from dispatch.results.write import BILL, SUMMARY, TIMESERIES, write_results
@@ -40,11 +41,6 @@ CASE_FILE = "case.yaml"
 INPUTS = "inputs.csv"
 REPORT = "report.html"
 
-RULE_LABELS = {
-    "self_use_of_generation": "Self-used share of available renewable generation",
-    "self_use_of_consumption": "Self-used renewables' share of park consumption",
-    "export_max_of_generation": "Exported share of available renewable generation",
-}
 ENERGY_CARRIERS = {
     "heat": "heat",
     "heat_pump_heat": "heat",
@@ -225,7 +221,7 @@ class Result:
             rows.append(
                 {
                     "rule": r["name"],
-                    "description": RULE_LABELS.get(r["name"], r["name"].replace("_", " ")),
+                    "description": _rule_label(r["name"]),
                     "kind": kind,
                     "value_fraction": value,
                     "limit_fraction": limit,
@@ -421,6 +417,11 @@ def write_case(
     )
     body = yaml.safe_dump(out, sort_keys=False, allow_unicode=True)
     path.write_text(header + body, "utf-8")
+
+
+def _rule_label(name: str) -> str:
+    rule = ledger.RULE_BY_NAME.get(name)
+    return rule.label if rule is not None else name.replace("_", " ")
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dispatch import ledger
 from dispatch.case.loader import CaseData
-from dispatch.model.technologies import REGISTRY, spec_of
+from dispatch.model.technologies import REGISTRY, ledger_terms, spec_of
 from dispatch.results import bill as billing
 from dispatch.timegrid import HOURS_PER_YEAR
 
@@ -32,69 +33,38 @@ def _col(ts: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def energy_kwh(ts: pd.DataFrame, data: CaseData) -> dict[str, float]:
-    """Annual energy sums [kWh] from the hourly table."""
-    available = _col(ts, "pv_available_kw") + _col(ts, "wind_available_kw")
-    boiler = data.case.technologies.boiler
-    fuel = _col(ts, "boiler_kw_th").sum() / boiler.efficiency if boiler else 0.0
-    charge, discharge = _col(ts, "battery_charge_kw").sum(), _col(ts, "battery_discharge_kw").sum()
-    e = {
-        "available": available.sum(),
-        "pv_available": _col(ts, "pv_available_kw").sum(),
-        "wind_available": _col(ts, "wind_available_kw").sum(),
-        "curtailed": _col(ts, "curtailed_kw").sum(),
-        "exported": _col(ts, "export_kw").sum(),
-        "imported": _col(ts, "import_kw").sum(),
-        "load": _col(ts, "load_kw").sum(),
-        "heat_pump_electricity": _col(ts, "heat_pump_kw").sum(),
-        "heat": _col(ts, "heat_load_kw_th").sum(),
-        "heat_pump_heat": _col(ts, "heat_pump_kw_th").sum(),
-        "boiler_heat": _col(ts, "boiler_kw_th").sum(),
-        "fuel": fuel,
-        "battery_charge": charge,
-        "battery_discharge": discharge,
-        "battery_losses": charge - discharge,
-    }
-    e["consumption"] = e["load"] + e["heat_pump_electricity"]
-    e["self_used"] = e["available"] - e["curtailed"] - e["exported"]
+    """Annual energy sums [kWh] from the hourly table.
+
+    The ledger's quantities (:mod:`dispatch.ledger`: available, curtailed, exported,
+    imported, load, conversion, storage losses, load shed, self-used, consumption),
+    then per-technology details (PV and wind available, heat, fuel, battery throughput).
+    """
     scale = annual_scale(ts)
-    return {k: float(v) * scale for k, v in e.items()}
+    e = ledger.annual_kwh(ts, ledger_terms(data.case), scale)
+    boiler = data.case.technologies.boiler
+    details = {
+        "pv_available": "pv_available_kw",
+        "wind_available": "wind_available_kw",
+        "heat_pump_electricity": "heat_pump_kw",
+        "heat": "heat_load_kw_th",
+        "heat_pump_heat": "heat_pump_kw_th",
+        "boiler_heat": "boiler_kw_th",
+        "battery_charge": "battery_charge_kw",
+        "battery_discharge": "battery_discharge_kw",
+    }
+    e |= {k: float(_col(ts, c).sum()) * scale for k, c in details.items()}
+    e["fuel"] = e["boiler_heat"] / boiler.efficiency if boiler else 0.0
+    return e
 
 
 def ratios(e: dict[str, float]) -> dict[str, float | None]:
-    """Return the rule ratios; ``None`` where the denominator is zero."""
-
-    def div(a: float, b: float) -> float | None:
-        return a / b if b > 0 else None
-
-    return {
-        "self_use_of_generation": div(e["self_used"], e["available"]),
-        "self_use_of_consumption": div(e["self_used"], e["consumption"]),
-        "export_of_generation": div(e["exported"], e["available"]),
-        "curtailment_of_generation": div(e["curtailed"], e["available"]),
-    }
+    """Return the ratios of :data:`dispatch.ledger.RATIOS`; ``None`` where the denominator is 0."""
+    return ledger.ratios(e)
 
 
 def rules(e: dict[str, float], data: CaseData, tol: float = 1e-6) -> list[dict[str, Any]]:
     """Each rule as ``{name, limit, value, ok, kind}``; ``tol`` absorbs solver tolerance."""
-    r = ratios(e)
-    case = data.case
-    out: list[dict[str, Any]] = []
-    for name, limit, kind, value in (
-        ("self_use_of_generation", case.rules.self_use_min_of_generation, "min",
-         r["self_use_of_generation"]),
-        ("self_use_of_consumption", case.self_use_min_of_consumption(), "min",
-         r["self_use_of_consumption"]),
-        ("export_max_of_generation", case.rules.export_max_of_generation, "max",
-         r["export_of_generation"]),
-    ):  # fmt: skip
-        if limit is None:
-            continue
-        if value is None:  # no generation (or no consumption): a minimum fails unless it is 0
-            value = 0.0
-        ok = value >= limit - tol if kind == "min" else value <= limit + tol
-        out.append({"name": name, "limit": float(limit), "value": float(value), "ok": bool(ok),
-                    "kind": kind})  # fmt: skip
-    return out
+    return ledger.check_rules(e, data.case, tol)
 
 
 def costs(

@@ -43,11 +43,6 @@ SIZE_CAP_PER_PEAK_KW = 1000.0
 """An unlimited size is capped at this many times the peak load to find runaways."""
 
 _LABEL = {"pv": "PV", "wind": "wind", "battery": "storage", "heat_pump": "heat pump"}
-_RULE_TEXT = {
-    "self_use_of_generation": "self-use ≥ {} of available generation",
-    "self_use_of_consumption": "self-use ≥ {} of consumption",
-    "export_max_of_generation": "export ≤ {} of available generation",
-}
 _DINKELBACH_STEPS = 12
 
 
@@ -324,10 +319,6 @@ def _frac(x: float, down: bool) -> str:
     return f"{thousandths / 1000:g}"
 
 
-def _limit_pct(x: float) -> str:
-    return f"{100 * x:.4g} %"
-
-
 def _num(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:.3g}"
 
@@ -376,7 +367,7 @@ def _rule_finding(
     ``reach`` is the best ratio with the rules that hold kept, the best ratio
     with no other rule, and the kept rules that bind.
     """
-    text = _RULE_TEXT.get(rule.name, rule.name + " {}").format(_limit_pct(rule.limit))
+    text = rule.description
     joint, alone, binding = reach
     minimum = rule.kind == "min"
     joint, alone = max(joint, 0.0), max(alone, 0.0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dispatch.case.schema import Case
+from dispatch.ledger import Term
 from dispatch.model.technologies.base import Context, Technology
 from dispatch.model.technologies.battery import Battery
 from dispatch.model.technologies.grid import Grid
@@ -26,4 +27,14 @@ def spec_of(case: Case, name: str) -> Any:
     return getattr(case.technologies, name)
 
 
-__all__ = ["REGISTRY", "Context", "Technology", "spec_of"]
+def ledger_terms(case: Case) -> tuple[Term, ...]:
+    """Every ledger term of the technologies a case has (:mod:`dispatch.ledger`)."""
+    terms: list[Term] = []
+    for cls in REGISTRY:
+        spec = spec_of(case, cls.name)
+        if spec is not None:
+            terms.extend(cls.ledger_terms(spec))
+    return tuple(terms)
+
+
+__all__ = ["REGISTRY", "Context", "Technology", "ledger_terms", "spec_of"]

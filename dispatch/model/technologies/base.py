@@ -2,9 +2,10 @@
 
 A technology owns a Pyomo Block (``m.<name>``). In :meth:`Technology.build`
 it declares its sizes, hourly variables and own constraints, in that order.
-It then answers the builder's questions: what it puts on the electricity and
-heat buses each step, what it adds to the annual rule sums, and what it costs
-a year. The builder (:mod:`dispatch.model.build`) adds the balances, rules and
+It then answers the builder's questions: what it puts on the buses it
+takes part in (:attr:`Technology.buses`) each step, which hourly columns it adds to the
+energy ledger (:meth:`Technology.ledger_terms`, :mod:`dispatch.ledger`), and what it
+costs a year. The builder (:mod:`dispatch.model.build`) adds the balances, rules and
 objective last, so the core never knows what a battery costs.
 """
 
@@ -17,6 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pyomo.environ as pyo
 
+from dispatch.ledger import Term
 from dispatch.model.horizon import Horizon
 
 Expr = Any  # a Pyomo linear expression or a number
@@ -293,29 +295,55 @@ class Technology(ABC):
     def build(self, b: pyo.Block) -> None:
         """Declare sizes, hourly variables and the technology's own constraints on ``b``."""
 
+    buses: ClassVar[tuple[str, ...]] = ("electricity",)
+    """The energy buses the technology takes part in (``electricity``, ``heat``): the
+    builder adds its :meth:`supply` to the balance (B1, B2) of each."""
+
+    def supply(self, b: pyo.Block, bus: str, t: int) -> Expr:
+        """Net energy the technology puts on ``bus`` at step t; negative draws.
+
+        Dispatches to :meth:`electricity` and :meth:`heat`; a technology on another bus
+        overrides it.
+        """
+        if bus == "electricity":
+            return self.electricity(b, t)
+        if bus == "heat":
+            return self.heat(b, t)
+        raise KeyError(f"technology {self.name} has no term on bus {bus!r}")
+
     def electricity(self, b: pyo.Block, t: int) -> Expr:
         """Net electricity the technology puts on the bus at step t [kW]; negative draws."""
         return 0.0
 
     def heat(self, b: pyo.Block, t: int) -> Expr:
-        """Heat the technology supplies at step t [kW_th]."""
+        """Net heat the technology supplies at step t [kW_th]; negative draws."""
         return 0.0
 
-    def renewable_available_kwh(self, b: pyo.Block) -> Expr:
-        """Annual available renewable energy A (curtailed energy included) [kWh]."""
-        return 0.0
+    @classmethod
+    def ledger_terms(cls, spec: Any) -> tuple[Term, ...]:
+        """Return the technology's terms in the energy ledger (:mod:`dispatch.ledger`).
 
-    def curtailed_kwh(self, b: pyo.Block) -> Expr:
-        """Annual curtailed renewable energy [kWh]."""
-        return 0.0
+        Each term names a base quantity (``storage_losses``), the hourly output column
+        it sums (``battery_charge_kw``) and a sign. The model takes the annual sum of
+        the column from :meth:`column_kwh`, the results from the hourly table, so the
+        rules and the reported ratios count the same energy.
+        """
+        return ()
 
-    def exported_kwh(self, b: pyo.Block) -> Expr:
-        """Annual energy exported to the grid [kWh]."""
-        return 0.0
+    def hourly_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
+        """Return the hourly variables behind output columns, keyed by column (``import_kw``).
 
-    def consumption_kwh(self, b: pyo.Block) -> Expr:
-        """Annual electricity the technology consumes that counts as park consumption [kWh]."""
-        return 0.0
+        :meth:`timeseries` writes them and :meth:`column_kwh` sums them.
+        """
+        return {}
+
+    def column_kwh(self, b: pyo.Block, column: str) -> Expr:
+        """Annual sum ``s * sum_t w_t * x_t`` of an hourly output column, as a model expression."""
+        return self.ctx.annual(self.hourly_vars(b)[column])
+
+    def ledger(self, b: pyo.Block) -> list[tuple[Term, Expr]]:
+        """Return each ledger term with its annual model expression [kWh/yr]."""
+        return [(term, self.column_kwh(b, term.column)) for term in self.ledger_terms(self.spec)]
 
     @classmethod
     def sizes(cls, spec: Any) -> dict[str, SizeSpec]:
@@ -368,8 +396,11 @@ class Technology(ABC):
         return out
 
     def timeseries(self, b: pyo.Block) -> dict[str, np.ndarray]:
-        """Hourly results, keyed by output column name with unit (``import_kw``)."""
-        return {}
+        """Hourly results, keyed by output column name with unit (``import_kw``).
+
+        By default the values of :meth:`hourly_vars`.
+        """
+        return {column: values(var) for column, var in self.hourly_vars(b).items()}
 
 
 def values(var: pyo.Var) -> np.ndarray:

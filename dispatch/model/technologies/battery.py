@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.finance import crf
+from dispatch.ledger import Term
 from dispatch.model.technologies.base import (
     ExclusivePair,
     Expr,
     SizeSpec,
     Technology,
-    values,
 )
 
 TIE_BREAK_PER_KWH = 1e-5
@@ -187,13 +186,17 @@ class Battery(Technology):
         """Return the energy and power rating variables."""
         return {"battery_kwh": b.energy_kwh, "battery_kw": b.power_kw}
 
-    def timeseries(self, b: pyo.Block) -> dict[str, np.ndarray]:
-        """Charge, discharge and state of charge per step."""
-        if b.component("soc_kwh") is None:  # typical periods: no hourly state of charge
-            return {"battery_charge_kw": values(b.charge_kw),
-                    "battery_discharge_kw": values(b.discharge_kw)}  # fmt: skip
-        return {
-            "battery_charge_kw": values(b.charge_kw),
-            "battery_discharge_kw": values(b.discharge_kw),
-            "battery_soc_kwh": values(b.soc_kwh),
-        }
+    @classmethod
+    def ledger_terms(cls, spec: Any) -> tuple[Term, ...]:
+        """Storage losses ``sum charge - sum discharge`` (consumption in R5)."""
+        return (
+            Term("storage_losses", "battery_charge_kw"),
+            Term("storage_losses", "battery_discharge_kw", -1.0),
+        )
+
+    def hourly_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
+        """Charge, discharge and (over the full sequence of hours) state of charge."""
+        out = {"battery_charge_kw": b.charge_kw, "battery_discharge_kw": b.discharge_kw}
+        if b.component("soc_kwh") is not None:  # typical periods: no hourly state of charge
+            out["battery_soc_kwh"] = b.soc_kwh
+        return out

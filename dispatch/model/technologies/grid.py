@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from dispatch.model.technologies.base import ExclusivePair, Expr, SizeSpec, Technology, values
+from dispatch.ledger import Term
+from dispatch.model.technologies.base import ExclusivePair, Expr, SizeSpec, Technology
 from dispatch.tariffs.charges import step_month_fractions
 from dispatch.tariffs.emissions import KG_PER_T
 
@@ -77,9 +78,14 @@ class Grid(Technology):
         """``import_kw[t] - export_kw[t]`` (in B1)."""
         return b.import_kw[t] - b.export_kw[t]
 
-    def exported_kwh(self, b: pyo.Block) -> Expr:
-        """Annual export ``s * sum_t w_t * export_kw[t]`` (in R4, R5, R6)."""
-        return self.ctx.annual(b.export_kw)
+    @classmethod
+    def ledger_terms(cls, spec: Any) -> tuple[Term, ...]:
+        """Return the import and export terms (exports enter R4-R6)."""
+        return (Term("imported", "import_kw"), Term("exported", "export_kw"))
+
+    def hourly_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
+        """Import and export per step."""
+        return {"import_kw": b.import_kw, "export_kw": b.export_kw}
 
     @classmethod
     def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
@@ -125,9 +131,7 @@ class Grid(Technology):
     def timeseries(self, b: pyo.Block) -> dict[str, np.ndarray]:
         """Import and export per step, with the prices and emission factor they met."""
         h = self.ctx.horizon
-        out = {
-            "import_kw": values(b.import_kw),
-            "export_kw": values(b.export_kw),
+        out = super().timeseries(b) | {
             "import_price_per_kwh": h.take(self.series["import_price_per_kwh"]),
             "export_price_per_kwh": h.take(self.series["export_price_per_kwh"]),
             "grid_emission_factor_kg_per_kwh": h.take(

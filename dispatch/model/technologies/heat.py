@@ -12,7 +12,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.finance import crf
-from dispatch.model.technologies.base import Expr, SizeSpec, Technology, values
+from dispatch.ledger import Term
+from dispatch.model.technologies.base import Expr, SizeSpec, Technology
 from dispatch.tariffs.emissions import KG_PER_T
 
 
@@ -20,6 +21,7 @@ class HeatPump(Technology):
     """Heat pump: electric input ``electricity_kw[t]``, heat ``cop[t] * electricity_kw[t]``."""
 
     name = "heat_pump"
+    buses = ("electricity", "heat")
 
     def build(self, b: pyo.Block) -> None:
         """Declare ``size_kw_th`` and ``electricity_kw[t]``.
@@ -44,9 +46,14 @@ class HeatPump(Technology):
         """``cop[t] * electricity_kw[t]`` (in B2)."""
         return self.cop[t] * b.electricity_kw[t]
 
-    def consumption_kwh(self, b: pyo.Block) -> Expr:
-        """Heat pump electricity counts as park consumption (in C of R5)."""
-        return self.ctx.annual(b.electricity_kw)
+    @classmethod
+    def ledger_terms(cls, spec: Any) -> tuple[Term, ...]:
+        """Heat pump electricity is converted by park equipment (consumption in R5)."""
+        return (Term("conversion", "heat_pump_kw"),)
+
+    def hourly_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
+        """Electric input per step."""
+        return {"heat_pump_kw": b.electricity_kw}
 
     @classmethod
     def sizes(cls, spec: Any) -> dict[str, SizeSpec]:
@@ -73,14 +80,16 @@ class HeatPump(Technology):
 
     def timeseries(self, b: pyo.Block) -> dict[str, np.ndarray]:
         """Electric input and heat output per step."""
-        el = values(b.electricity_kw)
-        return {"heat_pump_kw": el, "heat_pump_kw_th": el * np.asarray(self.cop)}
+        out = super().timeseries(b)
+        out["heat_pump_kw_th"] = out["heat_pump_kw"] * np.asarray(self.cop)
+        return out
 
 
 class Boiler(Technology):
     """Existing boiler: unlimited heat ``heat_kw_th[t]`` from fuel ``heat / efficiency``."""
 
     name = "boiler"
+    buses = ("heat",)
 
     def build(self, b: pyo.Block) -> None:
         """Declare ``heat_kw_th[t] >= 0``; no size, no investment."""
@@ -104,6 +113,6 @@ class Boiler(Technology):
         )
         return per_kwh_fuel / s.efficiency * self.ctx.annual(b.heat_kw_th)
 
-    def timeseries(self, b: pyo.Block) -> dict[str, np.ndarray]:
+    def hourly_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
         """Heat output per step."""
-        return {"boiler_kw_th": values(b.heat_kw_th)}
+        return {"boiler_kw_th": b.heat_kw_th}

@@ -12,7 +12,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.finance import crf
-from dispatch.model.technologies.base import Expr, SizeSpec, Technology, values
+from dispatch.ledger import Term
+from dispatch.model.technologies.base import Expr, SizeSpec, Technology
 
 
 class Renewable(Technology):
@@ -40,18 +41,25 @@ class Renewable(Technology):
         """``availability[t] * size_kw - curtailed_kw[t]`` (in B1)."""
         return self.avail[t] * b.size_kw - b.curtailed_kw[t]
 
-    def renewable_available_kwh(self, b: pyo.Block) -> Expr:
-        """(R3) ``A_k = s * sum_t w_t * availability[t] * size_kw``."""
-        h = self.ctx.horizon
+    @classmethod
+    def ledger_terms(cls, spec: Any) -> tuple[Term, ...]:
+        """Available (R3) and curtailed energy."""
         return (
-            float(np.dot(h.weight, h.take(self.series[self.availability_key])))
-            * (h.annual_scale)
-            * b.size_kw
+            Term("available", f"{cls.name}_available_kw"),
+            Term("curtailed", f"{cls.name}_curtailed_kw"),
         )
 
-    def curtailed_kwh(self, b: pyo.Block) -> Expr:
-        """Annual curtailed energy ``s * sum_t w_t * curtailed_kw[t]``."""
-        return self.ctx.annual(b.curtailed_kw)
+    def hourly_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
+        """Curtailment per step."""
+        return {f"{self.name}_curtailed_kw": b.curtailed_kw}
+
+    def column_kwh(self, b: pyo.Block, column: str) -> Expr:
+        """(R3) ``A_k = s * sum_t w_t * availability[t] * size_kw`` for the available column."""
+        if column != f"{self.name}_available_kw":
+            return super().column_kwh(b, column)
+        h = self.ctx.horizon
+        hours = float(np.dot(h.weight, h.take(self.series[self.availability_key])))
+        return hours * h.annual_scale * b.size_kw
 
     @classmethod
     def sizes(cls, spec: Any) -> dict[str, SizeSpec]:
@@ -84,10 +92,7 @@ class Renewable(Technology):
     def timeseries(self, b: pyo.Block) -> dict[str, np.ndarray]:
         """Available output and curtailment per step [kW]."""
         size = float(pyo.value(b.size_kw))
-        return {
-            f"{self.name}_available_kw": np.asarray(self.avail) * size,
-            f"{self.name}_curtailed_kw": values(b.curtailed_kw),
-        }
+        return {f"{self.name}_available_kw": np.asarray(self.avail) * size} | super().timeseries(b)
 
 
 class PV(Renewable):
