@@ -330,6 +330,7 @@ def report(
 def validate(case: CaseArg, debug: DebugOpt = False) -> None:
     """Check a case file and its profiles without solving."""
     from dispatch.case.loader import load_case
+    from dispatch.model.free_sizes import zero_price_notes
 
     def work() -> None:
         data = load_case(case)
@@ -337,6 +338,7 @@ def validate(case: CaseArg, debug: DebugOpt = False) -> None:
         out_console.print(
             escape(f"{case}: valid ({data.case.name}, {data.case.year}, {n} hourly profiles)")
         )
+        _print_notes(data.notes + zero_price_notes(data.case))
 
     _guard(debug, work)
 

@@ -167,7 +167,8 @@ def _add_balances(built: BuiltModel) -> None:
         m.T, rule=lambda m, t: sum(k.electricity(b, t) for k, b in blocks) + gap(t) == load[t]
     )
     heat_suppliers = [(k, b) for k, b in blocks if k.name in ("heat_pump", "boiler")]
-    if "heat_load_kw_th" in series or heat_suppliers:
+    heat_load = "heat_load_kw_th" in series and bool(np.any(series["heat_load_kw_th"]))
+    if heat_load or heat_suppliers:  # a heat load of zero everywhere needs no balance
         heat = np.zeros(built.horizon.n_steps)
         if "heat_load_kw_th" in series:
             heat = built.horizon.take(series["heat_load_kw_th"])
