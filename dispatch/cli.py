@@ -9,18 +9,51 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Callable
+from enum import StrEnum
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperCommand, TyperGroup
 from typer.exceptions import TyperException
 
+import dispatch
 from dispatch.errors import DispatchError
+
+DISTRIBUTION = "park-dispatch"
+"""The package name whose metadata gives ``dispatch --version``."""
+
+
+def _flags_take_no_value(params: list[Any]) -> list[Any]:
+    """Show no value type for on/off flags in help (typer would print ``<bool>``)."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class Command(TyperCommand):
+    """A command whose help shows flags without a value type."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """Return the parameters, flags marked as taking no value."""
+        return _flags_take_no_value(super().get_params(ctx))
+
+
+class Group(TyperGroup):
+    """The ``dispatch`` group, its help like its commands'."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """Return the parameters, flags marked as taking no value."""
+        return _flags_take_no_value(super().get_params(ctx))
+
 
 app = typer.Typer(
     name="dispatch",
+    cls=Group,
     help="Size and schedule an industrial park's energy system under China's green-power rules.",
     no_args_is_help=True,
     add_completion=False,
@@ -29,12 +62,59 @@ app = typer.Typer(
 out_console = Console()
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
-CaseArg = Annotated[Path, typer.Argument(help="The case YAML file.", show_default=False)]
+
+class Method(StrEnum):
+    """Solution methods (:data:`dispatch.runner.METHODS`)."""
+
+    auto = "auto"
+    exact = "exact"
+
+
+def version() -> str:
+    """Return the installed version of the package (its metadata), else the source's."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return dispatch.__version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out_console.print(f"park-dispatch {version()}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Show the version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Size and schedule an industrial park's energy system under China's green-power rules."""
+
+
+CaseArg = Annotated[
+    Path, typer.Argument(help="The case YAML file.", show_default=False, metavar="CASE")
+]
+MethodOpt = Annotated[
+    Method,
+    typer.Option(
+        "--method",
+        help="auto: typical-day sizing, then full-year dispatch; exact: the full-year model.",
+    ),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
+        metavar="KEY=VALUE",
         help="Override a case key, KEY=VALUE (dotted key, YAML value); repeatable.",
         show_default=False,
     ),
@@ -101,23 +181,23 @@ def _guard(debug: bool, work: Callable[[], Any]) -> Any:
         raise typer.Exit(1) from None
 
 
-@app.command()
+@app.command(cls=Command)
 def run(
     case: CaseArg,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Results folder [default: results/<case name>/]."),
+        typer.Option(
+            "--out", help="Results folder \\[default: results/<case name>/].", show_default=False
+        ),
     ] = None,
-    method: Annotated[
-        str,
-        typer.Option(help="auto: typical-day sizing + full-year dispatch; exact: full model."),
-    ] = "auto",
+    method: MethodOpt = Method.auto,
     time_limit: Annotated[
         float | None,
-        typer.Option("--time-limit", min=0.0, help="Solver wall-time limit [s]."),
+        typer.Option("--time-limit", min=0.0, help="Solver wall-time limit \\[s]."),
     ] = None,
     mip_gap: Annotated[
-        float | None, typer.Option("--mip-gap", help="Relative MIP gap [default: case, 0.005].")
+        float | None,
+        typer.Option("--mip-gap", help="Relative MIP gap \\[default: case, 0.005]."),
     ] = None,
     threads: Annotated[int | None, typer.Option("--threads", help="Solver threads.")] = None,
     debug: DebugOpt = False,
@@ -131,15 +211,14 @@ def run(
     from dispatch.errors import InfeasibleError
     from dispatch.model.horizon import Horizon
     from dispatch.results.result import Result
-    from dispatch.results.summary import infeasible_summary
+    from dispatch.results.summary import infeasible_summary, run_notes
     from dispatch.results.terminal import print_summary
     from dispatch.results.write import check_target, write_diagnosis, write_results
-    from dispatch.runner import METHODS, solve_case
+    from dispatch.runner import solve_case
     from dispatch.solve.exact import SolverOptions
     from dispatch.sweep.overrides import resolve_overrides
 
-    if method not in METHODS:  # a usage error: typer reports it and exits with 2
-        raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
+    how = Method(method).value  # the method's name, as the runner knows it
 
     def work() -> None:
         overrides, _ = resolve_overrides(case, set_, scenario, scenarios)
@@ -154,10 +233,10 @@ def run(
             threads=threads if threads is not None else cs.threads,
         )
         try:
-            with out_console.status(f"solving {data.case.name} ({method})..."):
-                result = solve_case(data, method=method, options=options, horizon=horizon)
+            with out_console.status(f"solving {data.case.name} ({how})..."):
+                result = solve_case(data, method=how, options=options, horizon=horizon)
         except InfeasibleError as exc:
-            where = write_diagnosis(target, infeasible_summary(data, method, exc))
+            where = write_diagnosis(target, infeasible_summary(data, how, exc))
             exc.add_note(f"diagnosis written to {where / 'summary.json'}")
             raise
         # report.html, case.yaml and inputs.csv are written with the rest, atomically
@@ -170,9 +249,9 @@ def run(
             bill_monthly=result.bill_monthly,
         )
         print_summary(result.summary, out_console)
-        for warning in result.summary["solve"].get("warnings", []):
-            err_console.print(f"[bold yellow]warning:[/] {escape(warning)}")
-        _print_notes(data.notes)
+        for kind, text in run_notes(result.summary):  # the report shows the same list
+            console = err_console if kind == "warning" else out_console
+            console.print(f"[bold yellow]{kind}:[/] {escape(text)}", highlight=False)
         out_console.print(f"results written to [bold]{escape(str(target))}[/]")
         out_console.print(f"report: [bold]{escape(str(target / 'report.html'))}[/]")
 
@@ -184,7 +263,7 @@ def _print_notes(notes: list[str]) -> None:
         out_console.print(f"[bold yellow]note:[/] {escape(note)}", highlight=False)
 
 
-@app.command()
+@app.command(cls=Command)
 def profiles(
     case: CaseArg,
     out: Annotated[
@@ -224,7 +303,7 @@ def profiles(
     _guard(debug, work)
 
 
-@app.command()
+@app.command(cls=Command)
 def report(
     results: Annotated[
         Path, typer.Argument(help="A results folder written by dispatch run.", show_default=False)
@@ -247,10 +326,11 @@ def report(
     _guard(debug, work)
 
 
-@app.command()
+@app.command(cls=Command)
 def validate(case: CaseArg, debug: DebugOpt = False) -> None:
     """Check a case file and its profiles without solving."""
     from dispatch.case.loader import load_case
+    from dispatch.model.free_sizes import zero_price_notes
 
     def work() -> None:
         data = load_case(case)
@@ -258,11 +338,12 @@ def validate(case: CaseArg, debug: DebugOpt = False) -> None:
         out_console.print(
             escape(f"{case}: valid ({data.case.name}, {data.case.year}, {n} hourly profiles)")
         )
+        _print_notes(data.notes + zero_price_notes(data.case))
 
     _guard(debug, work)
 
 
-@app.command()
+@app.command(cls=Command)
 def sweep(
     case: CaseArg,
     out: Annotated[Path, typer.Option("--out", help="Sweep folder.", show_default=False)],
@@ -270,6 +351,7 @@ def sweep(
         list[str] | None,
         typer.Option(
             "--grid",
+            metavar="KEY=V1,V2",
             help="Swept key and values, KEY=V1,V2,...; repeat for the full product.",
             show_default=False,
         ),
@@ -293,10 +375,7 @@ def sweep(
             help="Solver threads per run \\[default: cores / workers; 1 on Dask].",
         ),
     ] = None,
-    method: Annotated[
-        str,
-        typer.Option(help="auto: typical-day sizing + full-year dispatch; exact: full model."),
-    ] = "auto",
+    method: MethodOpt = Method.auto,
     hours: HoursOpt = None,
     time_limit: Annotated[
         float | None,
@@ -327,15 +406,13 @@ def sweep(
     OUT/sweep.parquet hold one row per run. Re-running the same command skips
     finished runs. A failed run is recorded with its error; the sweep goes on.
     """
-    from dispatch.runner import METHODS
     from dispatch.sweep.driver import plan_sweep, run_sweep
     from dispatch.sweep.executor import make_executor
     from dispatch.sweep.grid import parse_grid
     from dispatch.sweep.overrides import resolve_overrides
     from dispatch.sweep.progress import RichProgress
 
-    if method not in METHODS:  # a usage error: typer reports it and exits with 2
-        raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
+    how = Method(method).value  # the method's name, as the runner knows it
 
     def work() -> int:
         base, scen = resolve_overrides(case, set_, scenario, scenarios)
@@ -344,7 +421,7 @@ def sweep(
             grid=parse_grid(grid),
             overrides=base,
             explicit=(scen.explicit_runs() or None) if scenarios is not None else None,
-            method=method,
+            method=how,
             hours=hours,
             time_limit_seconds=time_limit,
             mip_gap=mip_gap,
@@ -381,7 +458,7 @@ def sweep(
         raise typer.Exit(code)
 
 
-@app.command()
+@app.command(cls=Command)
 def compare(
     folder: Annotated[Path, typer.Argument(help="A sweep folder.", show_default=False)],
     rows: Annotated[int, typer.Option(min=1, help="Rows to print, cheapest first.")] = 40,

@@ -12,6 +12,7 @@ import pandas as pd
 from dispatch.case.loader import CaseData, load_case
 from dispatch.errors import DispatchError, InfeasibleError, UnboundedError
 from dispatch.model.build import build_model
+from dispatch.model.free_sizes import zero_price_notes
 from dispatch.model.horizon import Horizon
 from dispatch.results import bill as billing
 from dispatch.results import extract
@@ -139,7 +140,8 @@ def solve_case(
         solve_report["auto"] = auto_report.as_dict()
     bill = billing.bill_monthly(ts, caps, data)
     summary = summarize(ts, caps, data, solve_report, method, bill)
-    summary["notes"] = list(data.notes)  # e.g. heat beyond heat-pump reach goes to the boiler
+    # heat beyond heat-pump reach, implausible inputs, sizes whose price is zero ...
+    summary["notes"] = list(data.notes) + zero_price_notes(data.case)
     summary["unit_counts"] = extract.unit_counts(built)
     return RunOutput(summary=summary, timeseries=ts, data=data, bill_monthly=bill, timings=timings)
 

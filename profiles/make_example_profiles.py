@@ -13,7 +13,7 @@ import pandas as pd
 import pvlib
 
 YEAR = 2030
-LAT, LON, ALT = 29.8, 121.9, 10.0  # Ningbo Meishan (DOMAIN.md section 7)
+LAT, LON, ALT = 29.8, 121.9, 10.0  # Ningbo Meishan (docs/sources.md §7)
 OUT = Path(__file__).parent
 rng = np.random.default_rng(20250530)
 
@@ -79,7 +79,7 @@ process = 1050 * np.where((hod >= 7) & (hod < 21), 1.0, 0.35) * week * holiday
 space = 160 * np.clip(15 - temp_air, 0, None)
 heat = (process + space) * (1 + rng.normal(0, 0.03, 8760))
 
-# Import price: Zhejiang large industry TOU (zhejiang-2024 bands, DOMAIN.md section 5).
+# Import price: Zhejiang large industry TOU (zhejiang-2024 bands, docs/sources.md §5).
 month = idx.month.to_numpy()
 summer_winter = np.isin(month, [1, 7, 8, 12])
 levels = {"sharp": 1.34, "peak": 1.12, "flat": 0.68, "valley": 0.27}

@@ -213,7 +213,7 @@ def test_run_unknown_method_exits_2(make_case, tmp_path):
     path = make_case(_valid_case(), profiles={"pv": [0.0, 0.5]})
     result = invoke("run", path, "--method", "guess", "--out", tmp_path / "out")
     assert result.exit_code == 2, result.output
-    assert "choose one of" in result.stderr and "exact" in result.stderr
+    assert "guess" in result.stderr and "auto" in result.stderr and "exact" in result.stderr
     assert not (tmp_path / "out").exists()
 
 
@@ -228,3 +228,44 @@ def test_invalid_case_run_writes_nothing(make_case, tmp_path):
     result = invoke("run", path, "--out", tmp_path / "out")
     assert result.exit_code == 2
     assert not list(tmp_path.glob(".out*")) and not (tmp_path / "out").exists()
+
+
+COMMANDS = ("run", "validate", "profiles", "report", "sweep", "compare")
+
+
+def _help(*args: str) -> str:
+    """The help of a command as one line: box drawing removed, whitespace collapsed."""
+    result = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    return " ".join(result.output.replace("│", " ").split())
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_shows_every_option_text_whole_and_no_value_for_flags(command):
+    import typer.main
+
+    text = _help(command)
+    assert "<bool>" not in text
+    click_command = typer.main.get_command(app).commands[command]  # type: ignore[attr-defined]
+    for param in click_command.params:
+        wanted = " ".join(str(param.help or "").replace("\\[", "[").split())
+        assert wanted in text, (param.name, wanted)
+
+
+def test_run_help_lists_methods_and_bracketed_defaults():
+    text = _help("run")
+    assert "Results folder [default: results/<case name>/]." in text
+    assert "Solver wall-time limit [s]." in text
+    assert "<auto|exact>" in text
+    from dispatch.cli import Method
+    from dispatch.runner import METHODS
+
+    assert {m.value for m in Method} == set(METHODS)
+
+
+def test_version_comes_from_the_package_metadata():
+    from importlib import metadata
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"park-dispatch {metadata.version('park-dispatch')}"

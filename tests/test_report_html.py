@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import re
 
@@ -114,3 +116,89 @@ def test_full_year_report_draws_in_the_browser(tmp_path):
     assert page.errors == [] and page.warnings == []
     assert [u for u in page.requests if not u.startswith(ALLOWED_SCHEMES)] == []
     assert sorted(page.value["drawn"]) == sorted(f"fig-{k}" for k in result.plot.catalogue())
+
+
+HOT_HEAT = {
+    "name": "hot-heat",
+    "year": 2025,
+    "load": {"electricity_kw": "@load", "heat_kw_th": 50},
+    "technologies": {
+        "pv": {"availability": "@pv", "max_kw": 100},
+        "heat_pump": {"cop": 3.0, "sink_temperature_c": 188},
+        "boiler": {},
+    },
+    "grid": {"import_price_per_kwh": 0.6, "capacity_charge_per_kw_month": 20},
+    "rules": NO_RULES,
+}
+
+
+def test_every_note_of_a_run_is_in_the_report(make_case, tmp_path):
+    """Heat above heat-pump reach: the note of the terminal and summary.json is in the report."""
+    path = make_case(HOT_HEAT, profiles={"load": [80, 100, 120], "pv": [0.0, 0.5, 1.0, 0.2]})
+    out = tmp_path / "results"
+    done = CliRunner().invoke(
+        app, ["run", str(path), "--out", str(out), "--method", "exact", "--hours", "48"]
+    )
+    assert done.exit_code == 0, done.output
+    notes = json.loads((out / "summary.json").read_text("utf-8"))["notes"]
+    assert any("heat-pump reach" in n for n in notes), notes
+    text = (out / REPORT).read_text("utf-8")
+    notes_html = text.split("id='notes'>", 1)[1].split("</section>", 1)[0]
+    assert "Notes and warnings" in notes_html
+    for note in notes:
+        assert html.escape(note, quote=True) in notes_html, note
+        assert " ".join(note.split()) in " ".join(done.output.split())  # and in the terminal
+
+
+def _solve_section(text: str) -> str:
+    return text.split("<h3>Solve</h3>", 1)[1].split("</table>", 1)[0]
+
+
+RAW_PYTHON = re.compile(r">\s*(None|True|False|\[\]|nan)\s*<|\d\.\d{7,}|\d{5,}\.0<")
+
+
+def test_solve_section_and_parameters_are_written_for_people(report):
+    text = report.read_text("utf-8")
+    solve = _solve_section(text)
+    assert "Total time" in solve and " s<" in solve
+    assert RAW_PYTHON.search(solve) is None, RAW_PYTHON.search(solve)
+    assert "warnings" not in solve  # an empty list is left out
+    params = text.split("<h3>Case parameters", 1)[1].split("</table>", 1)[0]
+    assert RAW_PYTHON.search(params) is None, RAW_PYTHON.search(params)
+    assert ">yes<" in params  # grid.export_allowed: true
+
+
+def test_values_for_people():
+    from dispatch.report.text import human, solve_rows
+
+    assert human(None) == "—" and human(True) == "yes" and human(False) == "no"
+    assert human(14000.0) == "14,000" and human(3192.5609999999997) == "3,193"
+    assert human(0.005) == "0.005" and human(17364206.46) == "17,364,206"
+    assert human(12) == "12" and human([]) == "—" and human(-1e-12) == "0"
+    rows = dict(solve_rows({"seconds": 3.21, "mip_gap": 0.0183, "warnings": [], "x": None}))
+    assert rows == {"Total time": "3.21 s", "MIP gap reached": "1.83%"}
+
+
+def test_report_in_the_browser_shows_notes_and_no_raw_python(week, tmp_path):
+    """What a reader sees: the notes section, a solve table without Python literals."""
+    if find_chromium() is None:
+        if os.environ.get("DISPATCH_REQUIRE_BROWSER"):
+            pytest.fail("chromium is required (DISPATCH_REQUIRE_BROWSER is set) but not found")
+        pytest.skip("chromium not installed")
+    summary = dict(week.summary, notes=["a note for the reader"])
+    from dispatch.results.result import Result
+
+    shown = Result(summary, week.timeseries, week.inputs, week.case, data=week.data)
+    path = tmp_path / REPORT
+    path.write_text(shown.report_html(), "utf-8")
+    page = open_page(
+        path,
+        expression="({notes: document.querySelector('#notes').innerText,"
+        " solve: document.querySelector('#solve').innerText,"
+        " wide: document.documentElement.scrollWidth > window.innerWidth})",
+    )
+    assert page.errors == []
+    assert "a note for the reader" in page.value["notes"]
+    solve = page.value["solve"]
+    assert re.search(r"\b(None|True|False|nan)\b|\[\]|\d\.\d{7,}", solve) is None, solve
+    assert not page.value["wide"]

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from dispatch.case.defaults import default as default_value
 from dispatch.case.defaults import source
 from dispatch.case.loader import _PROFILES
 from dispatch.case.schema import Case, Finance, ProfileRef
@@ -357,6 +358,25 @@ A CSV holds 8760 hourly values from 1 January 00:00 local time (8784 in a leap y
 The mapping form has two keys:
 """
 
+_LOW = float(default_value("plausibility", "min_mean_load_kw"))
+_HIGH = float(default_value("plausibility", "max_mean_load_kw"))
+_RATIO = float(default_value("plausibility", "max_peak_to_mean_electricity"))
+_NOTES = f"""
+**Notes on doubtful inputs.** A valid case can still hold a mistake that solves. A run
+(and `dispatch validate`) adds a note, shown in the terminal, in `summary.json` (`notes`)
+and in `report.html`, when:
+
+- a size is free: its capex and fixed O&M are both 0, or the grid connection carries no
+  charge (`grid.capacity_charge_per_kw_month` 0 under `basic_capacity`, or
+  `charge_scheme: none`) and `grid.connection_kw` is not fixed. The optimiser then reports
+  an arbitrary size. Notice 1192 published no typical value for the capacity charge nor
+  for the system operation fee ([docs/sources.md](sources.md) §2), so both default to 0
+  and the project ships no provincial values for them: set them in the case;
+- a load's mean is below {_LOW:g} kW (a file in MW?) or above {_HIGH / 1e6:g} GW (in W?), or an
+  electric load's peak is more than {_RATIO:g} times its mean (limits in the `plausibility`
+  section of `dispatch/data/defaults.yaml`).
+"""
+
 
 def render() -> str:
     """Return the full text of ``docs/case.md``.
@@ -369,6 +389,7 @@ def render() -> str:
     parts = [_HEADER]
     for sec in sections(ProfileRef, "<profile>"):
         parts.append(_table(sec.keys))
+    parts.append(_NOTES)
     for sec in sections():
         title = f"`{sec.path}`" if sec.path else "Top level"
         parts.append(f"## {title}\n")

@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from dispatch.case.plausibility import plausibility_notes
 from dispatch.case.schema import Case, KeyedError, ProfileRef
 from dispatch.case.series import Bounds, ProfileReader
 from dispatch.errors import CaseError, Problem
@@ -436,7 +437,7 @@ def read_profiles(case: Case, file: Path, raw: dict[str, Any] | None = None) -> 
         file=file,
         series=series,
         raw=raw or case.model_dump(),
-        notes=generated.notes,
+        notes=generated.notes + plausibility_notes(series, file),
         site_profiles=generated.table,
     )
 

@@ -158,7 +158,9 @@ class Load(Schema):
         None, description="Electric load [kW], 8760 hourly values; null: from park_type."
     )
     heat_kw_th: Profile | None = Field(
-        None, description="Heat load [kW_th]; null: from park_type and annual_heat_mwh, or none."
+        None,
+        description="Heat load [kW_th]; null: from park_type and annual_heat_mwh, or none; "
+        "0: none (no heat supplier needed).",
     )
     park_type: Literal[PARK_TYPES] | None = Field(  # type: ignore[valid-type]
         None, description="Load archetype: " + ", ".join(PARK_TYPES) + "."
@@ -213,8 +215,12 @@ class Load(Schema):
         )
 
     def has_heat(self) -> bool:
-        """Return True when the park has a heat load, given or generated."""
-        return self.heat_kw_th is not None or self.generated_heat()
+        """Return True when the park has a heat load, given or generated.
+
+        ``heat_kw_th: 0`` is no heat load: it needs no heat supplier.
+        """
+        given = self.heat_kw_th is not None and self.heat_kw_th != 0
+        return given or self.generated_heat()
 
 
 def _check_discrete(

@@ -169,8 +169,8 @@ def _add_balances(built: BuiltModel) -> None:
     series = built.data.series
     for bus, (column, key, unit) in BUSES.items():
         members = [(k, m.component(n)) for n, k in techs.items() if bus in k.buses]
-        if column not in series and not members:
-            continue
+        if not members and not (column in series and np.any(series[column])):
+            continue  # a load of zero everywhere with nothing to serve it needs no balance
         load = np.zeros(built.horizon.n_steps)
         if column in series:
             load = built.horizon.take(series[column])

@@ -17,6 +17,8 @@ import pandas as pd
 
 import dispatch
 from dispatch.report.figures import MONTHS
+from dispatch.report.text import human, number, solve_rows
+from dispatch.results.summary import run_notes
 from dispatch.timegrid import HOURS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ CARD_CSS = """
 .pd-card td.pd-num{text-align:right;font-variant-numeric:tabular-nums}
 .pd-card .pd-ok{color:#1e7d45;font-weight:600}
 .pd-card .pd-fail{color:#c62828;font-weight:600}
+.pd-card ul.pd-notes{margin:10px 0 0 0;padding-left:18px;font-size:13px;color:#8a5300}
 """
 
 PAGE_CSS = """
@@ -56,6 +59,9 @@ section{background:#fff;border:1px solid #d9dee3;border-radius:8px;margin:16px 0
 section h2{font-size:18px;margin:4px 0 2px 0}
 section p.caption{color:#5f6b76;margin:0 0 6px 0;font-size:13px}
 section.summary{border:none;background:none;padding:0}
+section.notes ul{margin:4px 0;padding-left:20px}
+section.notes li{margin:3px 0}
+section.notes .kind{font-weight:600;color:#8a5300}
 table.inputs{border-collapse:collapse;font-size:13px;margin:6px 0 14px 0}
 table.inputs th,table.inputs td{border-bottom:1px solid #e6e9ec;padding:3px 12px 3px 0;
  text-align:left;vertical-align:top}
@@ -74,12 +80,6 @@ def _money(value: float, currency: str) -> str:
     return f"{value / 1e6:,.2f} M {currency}"
 
 
-def _num(value: Any, digits: int = 0) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return _e(value)
-    return f"{value:,.{digits}f}"
-
-
 VERDICT = {True: "✓ met", False: "✗ not met"}
 CAPACITY_LABELS = {
     "pv_kw": "PV",
@@ -91,11 +91,12 @@ CAPACITY_LABELS = {
 }
 
 
-def summary_card(result: Result) -> str:
+def summary_card(result: Result, notes: bool = True) -> str:
     """Return the compact HTML summary card of a result (Jupyter and the report).
 
     Shows the annual cost and saving against the baseline, emissions, the
-    renewable self-use and curtailment, the chosen sizes and each rule's verdict.
+    renewable self-use and curtailment, the chosen sizes and each rule's verdict,
+    and (with ``notes``) every warning and note of the run.
     """
     s = result.summary
     cur = result.currency
@@ -144,9 +145,10 @@ def summary_card(result: Result) -> str:
             )
         )
     curt = ratios.get("curtailment_of_generation")
-    if curt is not None:
+    if curt is not None:  # never below zero: a tiny negative is solver noise
+        curtailed_mwh = max(float(energy.get("curtailed", 0)), 0.0)
         tiles.append(
-            ("Curtailed", f"{curt:.1%}", f"{energy.get('curtailed', 0):,.0f} MWh of available")
+            ("Curtailed", f"{max(curt, 0.0):.1%}", f"{curtailed_mwh:,.0f} MWh of available")
         )
     tile_html = "".join(
         f'<div class="pd-tile"><div class="pd-k">{_e(k)}</div><div class="pd-v">{_e(v)}</div>'
@@ -205,8 +207,34 @@ def summary_card(result: Result) -> str:
         f"<table><tr><th colspan='4'>Rules</th></tr>{rules}</table>"
         "</div>"
         f"<div class='pd-sub' style='margin:10px 0 0 0'>{_e(base_note)}</div>"
-        "</div>"
+        + (_card_notes(result) if notes else "")
+        + "</div>"
     )
+
+
+def _card_notes(result: Result) -> str:
+    """Return the run's warnings and notes as a list for the card, or nothing."""
+    items = run_notes(result.summary)
+    if not items:
+        return ""
+    lis = "".join(f"<li>{_e(kind)}: {_e(text)}</li>" for kind, text in items)
+    return f"<ul class='pd-notes'>{lis}</ul>"
+
+
+def notes_section(result: Result) -> str:
+    """Return the report's "Notes and warnings" section: every caveat the run printed."""
+    items = run_notes(result.summary)
+    if items:
+        body = (
+            "<ul>"
+            + "".join(
+                f"<li><span class='kind'>{_e(kind)}:</span> {_e(text)}</li>" for kind, text in items
+            )
+            + "</ul>"
+        )
+    else:
+        body = "<p>The run printed no warnings or notes.</p>"
+    return f"<section class='notes' id='notes'><h2>Notes and warnings</h2>{body}</section>"
 
 
 def _period(ts: pd.DataFrame) -> str:
@@ -256,8 +284,9 @@ def _inputs_html(result: Result) -> str:
     if result.inputs is not None:
         ins = result.inputs.drop(columns=["timestamp"], errors="ignore")
         rows = "".join(
-            f"<tr><td>{_e(c)}</td><td class='num'>{ins[c].min():,.4g}</td>"
-            f"<td class='num'>{ins[c].mean():,.4g}</td><td class='num'>{ins[c].max():,.4g}</td>"
+            f"<tr><td>{_e(c)}</td><td class='num'>{number(ins[c].min())}</td>"
+            f"<td class='num'>{number(ins[c].mean())}</td>"
+            f"<td class='num'>{number(ins[c].max())}</td>"
             f"<td class='num'>{_annual_sum(c, ins[c])}</td></tr>"
             for c in ins.columns
         )
@@ -276,7 +305,7 @@ def _shown(key: str, value: Any, defaults: dict[str, float | None]) -> str:
     if value is None:
         applied = defaults.get(key)
         return f"null (year default: {applied:g})" if applied is not None else "null"
-    return str(value)
+    return human(value)
 
 
 def _annual_sum(name: str, values: pd.Series) -> str:
@@ -291,7 +320,7 @@ def _annual_sum(name: str, values: pd.Series) -> str:
 def render_report(result: Result) -> str:
     """Return the full, self-contained HTML report of a result."""
     plots = result.plot.catalogue()
-    nav = ["<a href='#summary'>Summary</a>"]
+    nav = ["<a href='#summary'>Summary</a>", "<a href='#notes'>Notes and warnings</a>"]
     sections = []
     for name, (short, make, caption) in plots.items():
         fig = make()
@@ -307,9 +336,9 @@ def render_report(result: Result) -> str:
             f"<p class='caption'>{_e(caption)}</p>{div}</section>"
         )
     nav.append("<a href='#inputs'>Case inputs</a>")
-    solve = result.summary.get("solve", {})
-    solve_rows = "".join(
-        f"<tr><td>{_e(k)}</td><td class='num'>{_num(v, 3)}</td></tr>" for k, v in solve.items()
+    solve = result.summary.get("solve") or {}
+    solve_html = "".join(
+        f"<tr><td>{_e(k)}</td><td class='num'>{_e(v)}</td></tr>" for k, v in solve_rows(solve)
     )
     generated = datetime.now().strftime("%Y-%m-%d %H:%M")
     title = f"park-dispatch report: {result.name}"
@@ -322,10 +351,11 @@ def render_report(result: Result) -> str:
         "green-power direct-supply rules. Every figure is interactive: hover for values, "
         "click legend entries to hide series.</p></header>"
         f"<nav>{' '.join(nav)}</nav>"
-        f"<section class='summary' id='summary'>{summary_card(result)}</section>"
+        f"<section class='summary' id='summary'>{summary_card(result, notes=False)}</section>"
+        + notes_section(result)
         + "".join(sections)
         + f"<section id='inputs'><h2>Case inputs</h2>{_inputs_html(result)}"
-        f"<h3>Solve</h3><table class='inputs'>{solve_rows}</table></section>"
+        f"<h3>Solve</h3><table class='inputs' id='solve'>{solve_html}</table></section>"
         f"<footer>Generated {generated} by park-dispatch {_e(dispatch.__version__)}. "
         "Offline file: plotly.js is embedded; nothing is loaded from the network.</footer>"
         "</main></body></html>\n"

@@ -1,6 +1,6 @@
 """The park's carbon account: emissions, energy use in tce, baseline and avoided emissions.
 
-Rules (DOMAIN.md §3-§4):
+Rules (docs/sources.md §3-§4):
 
 - Grid electricity emits at the grid factor (a number or an hourly profile).
 - Self-used on-site renewable electricity emits nothing; exports earn no credit.

@@ -190,3 +190,21 @@ def infeasible_summary(data: CaseData, method: str, error: Any) -> dict[str, Any
         "message": str(error),
         "diagnosis": list(getattr(error, "diagnosis", [])),
     }
+
+
+def run_notes(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return every warning and note of a run, as ``(kind, text)`` pairs, warnings first.
+
+    The terminal, the report and the Jupyter card all show this list, so a caveat the
+    terminal prints is never missing from the report.
+
+    Parameters
+    ----------
+    summary : dict
+        Content of ``summary.json``: the solver's ``solve.warnings`` and the run's
+        ``notes`` (heat beyond heat-pump reach, zero prices, implausible inputs ...).
+    """
+    solve = summary.get("solve") or {}
+    out = [("warning", str(w)) for w in solve.get("warnings") or []]
+    out += [("note", str(n)) for n in summary.get("notes") or []]
+    return out

@@ -1,6 +1,6 @@
 """Grid charge schemes and the monthly electricity bill.
 
-Schemes (notice 1192, DOMAIN.md §2):
+Schemes (notice 1192, docs/sources.md §2):
 
 ``capacity_td``
     Capacity-based T&D fee for green-power direct supply: connection capacity × energy T&D
