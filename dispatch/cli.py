@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.exceptions import TyperException
 
-from dispatch.errors import DispatchError
+from dispatch.errors import DispatchError, printable
 
 app = typer.Typer(
     name="dispatch",
@@ -75,9 +75,11 @@ def _guard(debug: bool, work: Callable[[], Any]) -> Any:
         if debug:
             traceback.print_exc()
         for line in str(exc).splitlines() or [type(exc).__name__]:
-            err_console.print(f"[bold red]error:[/] {escape(line)}", markup=True, highlight=False)
+            err_console.print(
+                f"[bold red]error:[/] {escape(printable(line))}", markup=True, highlight=False
+            )
         for note in getattr(exc, "__notes__", []):
-            err_console.print(escape(note), markup=True, highlight=False)
+            err_console.print(escape(printable(note)), markup=True, highlight=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         if debug:
@@ -133,10 +135,16 @@ def run(
     from dispatch.results.result import Result
     from dispatch.results.summary import infeasible_summary
     from dispatch.results.terminal import print_summary
-    from dispatch.results.write import check_target, write_diagnosis, write_results
-    from dispatch.runner import METHODS, solve_case
+    from dispatch.results.write import (
+        check_target,
+        default_folder,
+        folder_lock,
+        write_diagnosis,
+        write_results,
+    )
+    from dispatch.runner import METHODS, run_record, solve_case
     from dispatch.solve.exact import SolverOptions
-    from dispatch.sweep.overrides import resolve_overrides
+    from dispatch.sweep.overrides import parse_set, resolve_overrides
 
     if method not in METHODS:  # a usage error: typer reports it and exits with 2
         raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
@@ -145,36 +153,45 @@ def run(
         overrides, _ = resolve_overrides(case, set_, scenario, scenarios)
         data = load_case(case, overrides or None)
         horizon = Horizon.full_year(data.case.year, hours) if hours else None
-        target = out or Path("results") / data.case.name
-        check_target(target)
+        what_if = {"overrides": overrides, "scenario": scenario}
+        target = out or default_folder(data.case.name, scenario, parse_set(set_), hours)
+        check_target(target)  # before solving: a bad --out fails at once
         cs = data.case.solver
         options = SolverOptions(
             time_limit_seconds=time_limit if time_limit is not None else cs.time_limit_seconds,
             mip_gap=mip_gap if mip_gap is not None else cs.mip_gap,
             threads=threads if threads is not None else cs.threads,
         )
-        try:
-            with out_console.status(f"solving {data.case.name} ({method})..."):
-                result = solve_case(data, method=method, options=options, horizon=horizon)
-        except InfeasibleError as exc:
-            where = write_diagnosis(target, infeasible_summary(data, method, exc))
-            exc.add_note(f"diagnosis written to {where / 'summary.json'}")
-            raise
-        # report.html, case.yaml and inputs.csv are written with the rest, atomically
-        extras = Result.from_output(result).write_extras
-        write_results(
-            target,
-            result.summary,
-            result.timeseries,
-            extra=extras,
-            bill_monthly=result.bill_monthly,
-        )
+        with folder_lock(target):  # a second run on the same folder stops here, exit 2
+            check_target(target)
+            try:
+                with out_console.status(
+                    f"solving {escape(printable(data.case.name))} ({method})..."
+                ):
+                    result = solve_case(
+                        data, method=method, options=options, horizon=horizon, what_if=what_if
+                    )
+            except InfeasibleError as exc:
+                summary = infeasible_summary(data, method, exc)
+                summary["run"] = run_record(method, horizon, what_if)
+                where = write_diagnosis(target, summary)
+                exc.add_note(f"diagnosis written to {where / 'summary.json'}")
+                raise
+            # report.html, case.yaml and inputs.csv are written with the rest, atomically
+            extras = Result.from_output(result).write_extras
+            write_results(
+                target,
+                result.summary,
+                result.timeseries,
+                extra=extras,
+                bill_monthly=result.bill_monthly,
+            )
         print_summary(result.summary, out_console)
         for warning in result.summary["solve"].get("warnings", []):
             err_console.print(f"[bold yellow]warning:[/] {escape(warning)}")
         _print_notes(data.notes)
-        out_console.print(f"results written to [bold]{escape(str(target))}[/]")
-        out_console.print(f"report: [bold]{escape(str(target / 'report.html'))}[/]")
+        out_console.print(f"results written to [bold]{escape(printable(str(target)))}[/]")
+        out_console.print(f"report: [bold]{escape(printable(str(target / 'report.html')))}[/]")
 
     _guard(debug, work)
 
@@ -205,7 +222,9 @@ def profiles(
         table = case_profile_table(data)
         path = write_profiles_csv(table, out / "profiles.csv")
         stats = profile_statistics(table)
-        view = Table(title=f"{data.case.name} {data.case.year}: annual statistics")
+        view = Table(
+            title=escape(printable(f"{data.case.name} {data.case.year}: annual statistics"))
+        )
         view.add_column("quantity")
         view.add_column("value", justify="right")
         view.add_column("unit")
@@ -256,7 +275,11 @@ def validate(case: CaseArg, debug: DebugOpt = False) -> None:
         data = load_case(case)
         n = len(data.series)
         out_console.print(
-            escape(f"{case}: valid ({data.case.name}, {data.case.year}, {n} hourly profiles)")
+            escape(
+                printable(
+                    f"{case}: valid ({data.case.name}, {data.case.year}, {n} hourly profiles)"
+                )
+            )
         )
 
     _guard(debug, work)

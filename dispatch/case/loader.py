@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from dispatch.case.schema import Case, KeyedError, ProfileRef
 from dispatch.case.series import Bounds, ProfileReader
 from dispatch.errors import CaseError, Problem
+from dispatch.files import MAX_YAML_BYTES, FileRefused, read_limited
 from dispatch.tariffs.series import grid_series
 
 _UNION_TAGS = {"float", "str", "int", "bool", "ProfileRef", "none"}
@@ -120,14 +121,14 @@ def read_yaml(path: Path) -> dict[str, Any]:
         The top-level mapping.
     """
     where = str(path)
-    if not path.exists():
-        raise CaseError([Problem(where, "", "file does not exist")])
-    if path.is_dir():
-        raise CaseError([Problem(where, "", "is a folder, expected a YAML case file")])
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CaseError([Problem(where, "", f"cannot read: {exc.strerror}")]) from None
+        raw = read_limited(path, MAX_YAML_BYTES)
+    except FileRefused as exc:
+        reason = {
+            "does not exist": "file does not exist",
+            "is a folder, expected a file": "is a folder, expected a YAML case file",
+        }.get(exc.reason, exc.reason)
+        raise CaseError([Problem(where, "", reason)]) from None
     if raw.startswith(b"PK\x03\x04"):
         raise CaseError([Problem(where, "", "is a zip or Excel file, expected YAML text")])
     if b"\x00" in raw[:4096]:
@@ -148,6 +149,11 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CaseError([Problem(where, "", f"YAML error: {first}")]) from None
+    except RecursionError:
+        raise CaseError([Problem(where, "", "YAML nested too deeply to be a case")]) from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        first = str(exc).split(";")[0].split(":")[0]
+        raise CaseError([Problem(where, "", f"YAML value out of range: {first}")]) from None
     if data is None:
         raise CaseError([Problem(where, "", "file is empty (no keys)")])
     if not isinstance(data, dict):

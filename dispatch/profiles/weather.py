@@ -21,6 +21,7 @@ import pandas as pd
 import pvlib
 from scipy import special, stats
 
+from dispatch.files import MAX_TABLE_BYTES, check_readable
 from dispatch.profiles._data import parameter
 from dispatch.profiles._random import ar1
 from dispatch.profiles.climate import ClimateSite, normals_at
@@ -534,6 +535,7 @@ def read_weather_file(
     Weather
     """
     path = Path(path)
+    check_readable(path, MAX_TABLE_BYTES)  # no FIFO, device or oversized file
     kind = _sniff(path)
     meta: dict[str, float] = {}
     if kind == "epw":

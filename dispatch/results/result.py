@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from dispatch.errors import DispatchError
+from dispatch.errors import DispatchError, printable
 from dispatch.results.baseline import baseline
 from dispatch.results.write import BILL, SUMMARY, TIMESERIES, write_results
 from dispatch.timegrid import hours
@@ -103,11 +103,15 @@ class Result:
     @classmethod
     def from_output(cls, output: RunOutput) -> Result:
         """Wrap a :class:`dispatch.runner.RunOutput` (a run in this session)."""
+        case = output.data.case.model_dump(mode="json")
+        hours = output.summary.get("run", {}).get("hours")
+        if hours is not None:  # the frozen case re-runs on the same horizon
+            case.setdefault("solver", {})["horizon_hours"] = hours
         return cls(
             summary=output.summary,
             timeseries=output.timeseries,
             inputs=inputs_table(output.data),
-            case=output.data.case.model_dump(mode="json"),
+            case=case,
             data=output.data,
             bill_monthly=getattr(output, "bill_monthly", None),
         )
@@ -350,7 +354,8 @@ class Result:
         if self.case is not None:
             names = set(self.inputs.columns) if self.inputs is not None else set()
             source = self.data.file if self.data is not None else None
-            write_case(folder / CASE_FILE, self.case, names, source)
+            method = self.summary.get("run", {}).get("method")
+            write_case(folder / CASE_FILE, self.case, names, source, method)
         (folder / REPORT).write_text(self.report_html(), "utf-8")
 
     def write_report(self, path: str | Path | None = None) -> Path:
@@ -382,7 +387,11 @@ def inputs_table(data: CaseData) -> pd.DataFrame:
 
 
 def write_case(
-    path: Path, case: dict[str, Any], series: set[str], source_file: Path | None = None
+    path: Path,
+    case: dict[str, Any],
+    series: set[str],
+    source_file: Path | None = None,
+    method: str | None = None,
 ) -> None:
     """Write the case as run, its hourly profiles redirected to ``inputs.csv``.
 
@@ -400,6 +409,8 @@ def write_case(
         Profiles present in ``inputs.csv`` (``load_kw``, ``import_price_per_kwh``...).
     source_file : pathlib.Path, optional
         The case file the run read, named in the header.
+    method : str, optional
+        The method the run asked for, named in the re-run command of the header.
     """
     from dispatch.case.loader import _PROFILES
 
@@ -413,11 +424,12 @@ def write_case(
             continue  # the technology is absent, or the run had no such profile
         if not isinstance(node.get(parts[-1]), int | float):
             node[parts[-1]] = {"csv": INPUTS, "column": name}
-    source = f" from {source_file}" if source_file is not None else ""
+    source = f" from {printable(str(source_file))}" if source_file is not None else ""
+    flag = f" --method {method}" if method not in (None, "auto") else ""
     header = (
         f"# The case as run{source}, every default filled in.\n"
         f"# Hourly profiles read from {INPUTS} in this folder; "
-        "`dispatch run case.yaml` re-runs it.\n"
+        f"`dispatch run case.yaml{flag}` re-runs it.\n"
     )
     body = yaml.safe_dump(out, sort_keys=False, allow_unicode=True)
     path.write_text(header + body, "utf-8")
