@@ -351,7 +351,7 @@ def sweep(
     finished runs. A failed run is recorded with its error; the sweep goes on.
     """
     from dispatch.runner import METHODS
-    from dispatch.sweep.driver import plan_sweep, run_sweep
+    from dispatch.sweep.driver import Terminated, plan_sweep, run_sweep
     from dispatch.sweep.executor import make_executor
     from dispatch.sweep.grid import parse_grid
     from dispatch.sweep.overrides import resolve_overrides
@@ -383,11 +383,11 @@ def sweep(
                     retry_failed=retry_failed,
                     progress=progress,
                 )
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             err_console.print(
                 f"interrupted: finished runs are kept in {out}; run the same command to resume"
             )
-            return 130
+            return 143 if isinstance(exc, Terminated) else 130
         failed = f", {outcome.failed} failed" if outcome.failed else ""
         out_console.print(
             f"{len(outcome.table)} of {len(plan.specs)} runs finished ({outcome.ran} now, "
@@ -413,13 +413,18 @@ def compare(
     """Print a sweep's runs and write FOLDER/compare.html (cost and sizes per parameter)."""
     from rich.table import Table
 
-    from dispatch.sweep.compare import display_table, write_compare
+    from dispatch.errors import CaseError, Problem
+    from dispatch.sweep.compare import counts_text, display_table, run_counts, write_compare
     from dispatch.sweep.store import load_sweep
 
     def work() -> None:
-        full = display_table(load_sweep(folder))
+        loaded = load_sweep(folder)
+        counts = run_counts(loaded)
+        full = display_table(loaded)
         shown = full.drop(columns=["run_id", "error"], errors="ignore")
-        table = Table(title=f"{folder}: {len(shown)} runs, cheapest first (# = row of sweep.csv)")
+        table = Table(
+            title=escape(f"{folder}: {counts_text(counts)}; cheapest first (# = row of sweep.csv)")
+        )
         table.add_column("#", justify="right")
         for col in shown.columns:
             table.add_column(".".join(col.split(".")[-2:]), justify="right", overflow="fold")
@@ -432,6 +437,9 @@ def compare(
         failed = full[full["error"].notna()] if "error" in full else full.iloc[:0]
         for number, rec in failed.head(rows).iterrows():
             err_console.print(f"[yellow]#{number + 1}[/] {rec['status']}: {rec['error']}")
+        if not counts["solved"]:
+            why = f"no run solved ({counts_text(counts)}): nothing to compare"
+            raise CaseError([Problem(str(folder), "", why)])
         out_console.print(f"figures written to [bold]{write_compare(folder)}[/]")
 
     _guard(debug, work)

@@ -54,6 +54,7 @@ def write_results(
     timeseries: pd.DataFrame,
     extra: Callable[[Path], None] | None = None,
     bill_monthly: pd.DataFrame | None = None,
+    check: bool = True,
 ) -> Path:
     """Write ``summary.json``, ``timeseries.csv`` and ``capacities.csv`` into ``out``.
 
@@ -69,6 +70,9 @@ def write_results(
         Writes further files into the temporary folder (report...).
     bill_monthly : pandas.DataFrame, optional
         The monthly bill, written as ``bill_monthly.csv``.
+    check : bool
+        Refuse a target that is not a results folder (:func:`check_target`); a sweep,
+        which owns its run folders, replaces a failed run's folder without it.
 
     Returns
     -------
@@ -92,7 +96,8 @@ def write_results(
             extra(tmp)
 
     with folder_lock(out):
-        check_target(out)
+        if check:
+            check_target(out)
         _write_atomic(Path(out), fill)
     return Path(out)
 

@@ -53,6 +53,30 @@ def solved(table: pd.DataFrame) -> pd.DataFrame:
     return table[table["status"].isin(OK_STATUSES)]
 
 
+def run_counts(table: pd.DataFrame) -> dict[str, int]:
+    """Count a sweep's runs: ``total`` planned, ``solved``, ``failed``, ``missing`` (not run).
+
+    The planned runs come from ``sweep.json`` (``attrs["runs"]``), else the table's rows.
+    """
+    planned = list(table.attrs.get("runs", [])) or list(table["run_id"])
+    ok = int(table["status"].isin(OK_STATUSES).sum()) if "status" in table else 0
+    missing = len(set(planned) - set(table["run_id"])) if "run_id" in table else len(planned)
+    return {
+        "total": len(planned),
+        "solved": ok,
+        "failed": len(table) - ok,
+        "missing": missing,
+    }
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """Say how many runs solved, failed and are missing: ``4 runs: 3 solved, 1 failed``."""
+    text = f"{counts['total']} runs: {counts['solved']} solved, {counts['failed']} failed"
+    if counts["missing"]:
+        text += f", {counts['missing']} not run yet"
+    return text
+
+
 def with_null_levels(table: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
     """Return the table with ``null`` made a level of its own where a parameter was set to it.
 
@@ -220,8 +244,9 @@ def write_compare(folder: str | Path) -> Path:
     figures += [against_parameter(table, p, params) for p in params]
     parts = [
         f"<h1>Sweep {html.escape(root.name)}</h1>",
-        f"<p>{len(table)} runs, {len(solved(table))} solved; parameters: "
+        f"<p>{html.escape(counts_text(run_counts(table)))}; parameters: "
         f"{html.escape(', '.join(params) or 'none')}.</p>",
+        _run_html(table.attrs.get("meta", {})),
     ]
     for i, fig in enumerate(figures):
         parts.append(fig.to_html(full_html=False, include_plotlyjs=i == 0))
@@ -236,6 +261,17 @@ def write_compare(folder: str | Path) -> Path:
     target = root / COMPARE_HTML
     atomic_write_text(target, page)
     return target
+
+
+def _run_html(meta: dict[str, Any]) -> str:
+    """Say how every run of the sweep was made: method, horizon, shared overrides."""
+    from dispatch.results.terminal import run_label
+
+    shared = meta.get("overrides") if isinstance(meta.get("overrides"), dict) else {}
+    label = run_label(
+        {"method": meta.get("method"), "hours": meta.get("hours"), "overrides": shared}
+    )
+    return f"<p>Every run: {html.escape(label)}.</p>" if label else ""
 
 
 def _number(value: float) -> str:
