@@ -213,14 +213,17 @@ def profiles(
     """Write the hourly profiles a case uses (generated from its location) to DIR/profiles.csv."""
     from rich.table import Table
 
-    from dispatch.case.loader import load_case
+    from dispatch.case.loader import input_files, load_case
     from dispatch.case.profile_table import STAT_LABELS, case_profile_table
+    from dispatch.files import check_not_input
     from dispatch.profiles import profile_statistics, write_profiles_csv
 
     def work() -> None:
         data = load_case(case)
+        target = out / "profiles.csv"
+        check_not_input(target, input_files(data), "--out")
         table = case_profile_table(data)
-        path = write_profiles_csv(table, out / "profiles.csv")
+        path = write_profiles_csv(table, target)
         stats = profile_statistics(table)
         view = Table(
             title=escape(printable(f"{data.case.name} {data.case.year}: annual statistics"))

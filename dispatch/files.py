@@ -17,8 +17,12 @@ import errno
 import os
 import re
 import stat
+import tempfile
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+
+from dispatch.errors import CaseError, Problem
 
 MIB = 1024 * 1024
 MAX_YAML_BYTES = 8 * MIB
@@ -27,6 +31,10 @@ MAX_YAML_BYTES = 8 * MIB
 MAX_TABLE_BYTES = 64 * MIB
 """Largest CSV, weather or results table read [bytes]; a year of 15-minute values in
 twenty columns is about 7 MiB."""
+
+MAX_MAGNITUDE = 1e9
+"""Largest magnitude of a number in a case or its profiles; a park's loads [kW], sizes,
+prices and costs lie far below, and larger values overflow annual sums (1e308 x 8760)."""
 
 MAX_SLUG_CHARS = 80
 """Longest folder name derived from a case name [characters]."""
@@ -193,3 +201,67 @@ def slug(name: str) -> str:
     text = re.sub(r"-{2,}", "-", text).strip("-._")
     text = text[:MAX_SLUG_CHARS].rstrip("-._")
     return text or "case"
+
+
+def replace_file(path: str | Path, write: Callable[[Path], object]) -> Path:
+    """Write a file through a temporary file beside it, then move it into place.
+
+    Readers see the old file or the new one, never half of one; on failure the old
+    file is untouched and the temporary file removed.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file to (re)write; its folder must exist.
+    write : callable
+        ``write(tmp_path)`` writes the content.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    path = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        mask = os.umask(0)
+        os.umask(mask)
+        tmp.chmod(0o666 & ~mask)  # mkstemp makes it private; outputs are to share
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Return whether two paths name the same existing file (links followed)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_not_input(target: str | Path, inputs: list[Path], option: str) -> None:
+    """Refuse to write ``target`` when it is one of the files a case reads.
+
+    Raises
+    ------
+    CaseError
+        Naming ``option`` and the input that would be overwritten.
+    """
+    for path in inputs:
+        if same_file(target, path):
+            raise CaseError(
+                [
+                    Problem(
+                        str(target),
+                        option,
+                        f"is an input of the case ({path}); it is left alone: "
+                        "choose another folder",
+                    )
+                ]
+            )

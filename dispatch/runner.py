@@ -155,10 +155,11 @@ def solve_case(
 def run_record(
     method: str, horizon: Horizon | None, what_if: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Return how a run was made: ``{overrides, scenario, hours, method}`` (``summary["run"]``).
+    """Return how a run was made: ``{overrides, scenario, hours, method, steps}``.
 
-    ``hours`` is the horizon length, ``None`` for the full year; ``overrides`` and
-    ``scenario`` come from ``what_if`` (empty and ``None`` for the case as written).
+    This is ``summary["run"]``. ``hours`` is the horizon length, ``None`` for the full
+    year; ``overrides`` and ``scenario`` come from ``what_if`` (empty and ``None`` for
+    the case as written); ``steps`` is the number of rows of ``timeseries.csv``.
     """
     what_if = what_if or {}
     hours = None
@@ -169,6 +170,7 @@ def run_record(
         "scenario": what_if.get("scenario"),
         "hours": hours,
         "method": method,
+        "steps": horizon.n_steps if horizon is not None else HOURS_PER_YEAR,
     }
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from dispatch.case.schema import Case, KeyedError, ProfileRef
 from dispatch.case.series import Bounds, ProfileReader
 from dispatch.errors import CaseError, Problem
-from dispatch.files import MAX_YAML_BYTES, FileRefused, read_limited
+from dispatch.files import MAX_MAGNITUDE, MAX_YAML_BYTES, FileRefused, read_limited
 from dispatch.tariffs.series import grid_series
 
 _UNION_TAGS = {"float", "str", "int", "bool", "ProfileRef", "none"}
@@ -184,7 +184,7 @@ def validate(data: dict[str, Any], file: Path) -> Case:
     CaseError
         With one problem per wrong key.
     """
-    problems = _bool_problems(data, Case, "", str(file))
+    problems = _bool_problems(data, Case, "", str(file)) + _huge_numbers(data, "", str(file))
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
@@ -337,6 +337,31 @@ def _bool_problems(data: Any, model: type[BaseModel], prefix: str, file: str) ->
     return out
 
 
+def _huge_numbers(data: Any, prefix: str, file: str) -> list[Problem]:
+    """Flag numbers beyond :data:`dispatch.files.MAX_MAGNITUDE` (seeds excepted).
+
+    Such values are typos or tests of the tool; annual sums of them overflow.
+    """
+    out: list[Problem] = []
+    items = data.items() if isinstance(data, dict) else enumerate(data or [])
+    if not isinstance(data, dict | list):
+        return out
+    for key, value in items:
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict | list):
+            out += _huge_numbers(value, f"{dotted}.", file)
+        elif (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and not str(key).endswith("seed")
+            and abs(value) > MAX_MAGNITUDE
+        ):
+            out.append(
+                Problem(file, dotted, f"{value:g} is too large: at most {MAX_MAGNITUDE:g} in size")
+            )
+    return out
+
+
 def did_you_mean(loc: list[str], data: dict[str, Any]) -> str:
     """Return a hint for an unknown case key: the close known keys, or all keys at that level.
 
@@ -445,6 +470,34 @@ def read_profiles(case: Case, file: Path, raw: dict[str, Any] | None = None) -> 
         notes=generated.notes,
         site_profiles=generated.table,
     )
+
+
+def input_files(data: CaseData) -> list[Path]:
+    """Return the files a case reads: the case file and every file its keys name.
+
+    Every text value of the case (profiles, ``weather.file``, power curves ...) that names
+    an existing file, relative to the case's folder, counts. A writer checks its target
+    against these so that it never overwrites a case's own input.
+    """
+    found = [data.file]
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str) and value and "\n" not in value:
+            path = data.file.parent / value
+            try:
+                if path.is_file():
+                    found.append(path)
+            except OSError:
+                pass
+
+    walk(data.raw)
+    return found
 
 
 def load_case(path: str | Path, overrides: dict[str, Any] | None = None) -> CaseData:

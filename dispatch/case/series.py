@@ -25,7 +25,7 @@ import pandas as pd
 
 from dispatch.case.schema import ProfileRef
 from dispatch.errors import Problem
-from dispatch.files import MAX_TABLE_BYTES, FileRefused, read_limited
+from dispatch.files import MAX_MAGNITUDE, MAX_TABLE_BYTES, FileRefused, read_limited
 from dispatch.timegrid import HOURS_PER_YEAR, is_leap
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -410,7 +410,22 @@ def _in_range(
     problems: list[Problem],
     first_row: int | None,
 ) -> bool:
-    """Check values against ``bounds``; record the first breach and return ``False``."""
+    """Check values against ``bounds``; record the first breach and return ``False``.
+
+    Every profile is also held within ±:data:`dispatch.files.MAX_MAGNITUDE`.
+    """
+    huge = np.flatnonzero(np.abs(values) > MAX_MAGNITUDE)
+    if huge.size:
+        i = int(huge[0])
+        at = f" (row {i + first_row})" if first_row is not None else ""
+        problems.append(
+            Problem(
+                where,
+                key,
+                f"value {values[i]:g}{at} is too large: at most {MAX_MAGNITUDE:g} in size",
+            )
+        )
+        return False
     for limit, side in ((bounds.low, "below"), (bounds.high, "above")):
         if limit is None:
             continue

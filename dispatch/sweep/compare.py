@@ -20,6 +20,7 @@ import plotly.colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dispatch.files import FileRefused, read_limited
 from dispatch.sweep.store import OK_STATUSES, atomic_write_text, load_sweep
 
 COMPARE_HTML = "compare.html"
@@ -285,8 +286,9 @@ def _currency(root: Path, table: pd.DataFrame) -> str:
     """Currency of the first solved run's summary (CNY when none can be read)."""
     for run_id in solved(table)["run_id"]:
         try:
-            summary = json.loads((root / "runs" / run_id / "summary.json").read_text("utf-8"))
-        except (OSError, ValueError):
+            summary = json.loads(read_limited(root / "runs" / str(run_id) / "summary.json"))
+        except (FileRefused, ValueError):
             continue
-        return str(summary.get("currency", "CNY"))
+        if isinstance(summary, dict):
+            return str(summary.get("currency", "CNY"))
     return "CNY"

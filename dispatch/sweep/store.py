@@ -21,6 +21,7 @@ whose outputs are gone, is computed again.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -33,7 +34,7 @@ from typing import Any
 import pandas as pd
 
 from dispatch.errors import CaseError, Problem
-from dispatch.files import MAX_TABLE_BYTES, FileRefused, read_limited
+from dispatch.files import MAX_TABLE_BYTES, FileRefused, read_limited, replace_file
 from dispatch.results.write import SUMMARY, TIMESERIES, json_ready, swap_into_place, write_results
 from dispatch.sweep.grid import RunSpec
 from dispatch.sweep.worker import RunResult
@@ -268,16 +269,7 @@ class RunStore:
 
     def _atomic(self, name: str, write: Any) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.tmp-", dir=self.root)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            write(tmp)
-            tmp.chmod(0o666 & ~_UMASK)
-            os.replace(tmp, self.root / name)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        replace_file(self.root / name, write)
 
 
 def build_table(rows: list[dict[str, Any]], override_keys: list[str]) -> pd.DataFrame:
@@ -300,16 +292,7 @@ def build_table(rows: list[dict[str, Any]], override_keys: list[str]) -> pd.Data
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write a text file through a temporary file beside it, then move it into place."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        tmp.chmod(0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    replace_file(path, lambda tmp: tmp.write_text(text, "utf-8"))
 
 
 def _to_parquet(table: pd.DataFrame, path: Path) -> None:
@@ -345,12 +328,31 @@ def load_sweep(folder: str | Path) -> pd.DataFrame:
     from dispatch.errors import CaseError, Problem
 
     root = Path(folder)
-    if (root / TABLE_PARQUET).is_file():
-        table = pd.read_parquet(root / TABLE_PARQUET)
-    elif (root / TABLE_CSV).is_file():
-        table = pd.read_csv(root / TABLE_CSV)
-    else:
+    if not (root / TABLE_PARQUET).is_file() and not (root / TABLE_CSV).is_file():
         raise CaseError([Problem(str(root), "", f"no {TABLE_CSV}: not a sweep folder")])
+    damage = []
+    table = None
+    for name, read in ((TABLE_PARQUET, pd.read_parquet), (TABLE_CSV, pd.read_csv)):
+        if not (root / name).is_file():
+            continue
+        try:
+            table = read(io.BytesIO(read_limited(root / name, MAX_TABLE_BYTES)))
+        except FileRefused as exc:
+            damage.append(Problem(str(root / name), "", exc.reason))
+            continue
+        except Exception as exc:  # pyarrow and pandas raise many kinds on a damaged file
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+            damage.append(Problem(str(root / name), "", f"damaged: {first}"))
+            continue
+        if not {"run_id", "status"} <= set(table.columns):
+            damage.append(Problem(str(root / name), "", "damaged: no run_id and status columns"))
+            table = None
+            continue
+        break
+    if table is None:
+        hint = "; run the sweep command again to rebuild it from the runs' records"
+        last = damage[-1]
+        raise CaseError([Problem(last.file, last.key, last.message + hint)])
     meta = RunStore(root).read_meta()
     table.attrs["parameters"] = list(meta.get("parameters", []))
     table.attrs["override_keys"] = list(meta.get("override_keys", []))
