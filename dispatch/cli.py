@@ -21,7 +21,7 @@ from typer.core import TyperCommand, TyperGroup
 from typer.exceptions import TyperException
 
 import dispatch
-from dispatch.errors import DispatchError
+from dispatch.errors import DispatchError, printable
 
 DISTRIBUTION = "park-dispatch"
 """The package name whose metadata gives ``dispatch --version``."""
@@ -155,9 +155,11 @@ def _guard(debug: bool, work: Callable[[], Any]) -> Any:
         if debug:
             traceback.print_exc()
         for line in str(exc).splitlines() or [type(exc).__name__]:
-            err_console.print(f"[bold red]error:[/] {escape(line)}", markup=True, highlight=False)
+            err_console.print(
+                f"[bold red]error:[/] {escape(printable(line))}", markup=True, highlight=False
+            )
         for note in getattr(exc, "__notes__", []):
-            err_console.print(escape(note), markup=True, highlight=False)
+            err_console.print(escape(printable(note)), markup=True, highlight=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         if debug:
@@ -213,10 +215,16 @@ def run(
     from dispatch.results.result import Result
     from dispatch.results.summary import infeasible_summary, run_notes
     from dispatch.results.terminal import print_summary
-    from dispatch.results.write import check_target, write_diagnosis, write_results
-    from dispatch.runner import solve_case
+    from dispatch.results.write import (
+        check_target,
+        default_folder,
+        folder_lock,
+        write_diagnosis,
+        write_results,
+    )
+    from dispatch.runner import run_record, solve_case
     from dispatch.solve.exact import SolverOptions
-    from dispatch.sweep.overrides import resolve_overrides
+    from dispatch.sweep.overrides import parse_set, resolve_overrides
 
     how = Method(method).value  # the method's name, as the runner knows it
 
@@ -224,36 +232,45 @@ def run(
         overrides, _ = resolve_overrides(case, set_, scenario, scenarios)
         data = load_case(case, overrides or None)
         horizon = Horizon.full_year(data.case.year, hours) if hours else None
-        target = out or Path("results") / data.case.name
-        check_target(target)
+        what_if = {"overrides": overrides, "scenario": scenario}
+        target = out or default_folder(data.case.name, scenario, parse_set(set_), hours)
+        check_target(target)  # before solving: a bad --out fails at once
         cs = data.case.solver
         options = SolverOptions(
             time_limit_seconds=time_limit if time_limit is not None else cs.time_limit_seconds,
             mip_gap=mip_gap if mip_gap is not None else cs.mip_gap,
             threads=threads if threads is not None else cs.threads,
         )
-        try:
-            with out_console.status(f"solving {data.case.name} ({how})..."):
-                result = solve_case(data, method=how, options=options, horizon=horizon)
-        except InfeasibleError as exc:
-            where = write_diagnosis(target, infeasible_summary(data, how, exc))
-            exc.add_note(f"diagnosis written to {where / 'summary.json'}")
-            raise
-        # report.html, case.yaml and inputs.csv are written with the rest, atomically
-        extras = Result.from_output(result).write_extras
-        write_results(
-            target,
-            result.summary,
-            result.timeseries,
-            extra=extras,
-            bill_monthly=result.bill_monthly,
-        )
+        with folder_lock(target):  # a second run on the same folder stops here, exit 2
+            check_target(target)
+            try:
+                with out_console.status(
+                    f"solving {escape(printable(data.case.name))} ({how})..."
+                ):
+                    result = solve_case(
+                        data, method=how, options=options, horizon=horizon, what_if=what_if
+                    )
+            except InfeasibleError as exc:
+                summary = infeasible_summary(data, how, exc)
+                summary["run"] = run_record(how, horizon, what_if)
+                where = write_diagnosis(target, summary)
+                exc.add_note(f"diagnosis written to {where / 'summary.json'}")
+                raise
+            # report.html, case.yaml and inputs.csv are written with the rest, atomically
+            extras = Result.from_output(result).write_extras
+            write_results(
+                target,
+                result.summary,
+                result.timeseries,
+                extra=extras,
+                bill_monthly=result.bill_monthly,
+            )
         print_summary(result.summary, out_console)
         for kind, text in run_notes(result.summary):  # the report shows the same list
             console = err_console if kind == "warning" else out_console
-            console.print(f"[bold yellow]{kind}:[/] {escape(text)}", highlight=False)
-        out_console.print(f"results written to [bold]{escape(str(target))}[/]")
-        out_console.print(f"report: [bold]{escape(str(target / 'report.html'))}[/]")
+            console.print(f"[bold yellow]{kind}:[/] {escape(printable(text))}", highlight=False)
+        out_console.print(f"results written to [bold]{escape(printable(str(target)))}[/]")
+        out_console.print(f"report: [bold]{escape(printable(str(target / 'report.html')))}[/]")
 
     _guard(debug, work)
 
@@ -275,16 +292,21 @@ def profiles(
     """Write the hourly profiles a case uses (generated from its location) to DIR/profiles.csv."""
     from rich.table import Table
 
-    from dispatch.case.loader import load_case
+    from dispatch.case.loader import input_files, load_case
     from dispatch.case.profile_table import STAT_LABELS, case_profile_table
+    from dispatch.files import check_not_input
     from dispatch.profiles import profile_statistics, write_profiles_csv
 
     def work() -> None:
         data = load_case(case)
+        target = out / "profiles.csv"
+        check_not_input(target, input_files(data), "--out")
         table = case_profile_table(data)
-        path = write_profiles_csv(table, out / "profiles.csv")
+        path = write_profiles_csv(table, target)
         stats = profile_statistics(table)
-        view = Table(title=f"{data.case.name} {data.case.year}: annual statistics")
+        view = Table(
+            title=escape(printable(f"{data.case.name} {data.case.year}: annual statistics"))
+        )
         view.add_column("quantity")
         view.add_column("value", justify="right")
         view.add_column("unit")
@@ -336,7 +358,11 @@ def validate(case: CaseArg, debug: DebugOpt = False) -> None:
         data = load_case(case)
         n = len(data.series)
         out_console.print(
-            escape(f"{case}: valid ({data.case.name}, {data.case.year}, {n} hourly profiles)")
+            escape(
+                printable(
+                    f"{case}: valid ({data.case.name}, {data.case.year}, {n} hourly profiles)"
+                )
+            )
         )
         _print_notes(data.notes + zero_price_notes(data.case))
 
@@ -406,7 +432,7 @@ def sweep(
     OUT/sweep.parquet hold one row per run. Re-running the same command skips
     finished runs. A failed run is recorded with its error; the sweep goes on.
     """
-    from dispatch.sweep.driver import plan_sweep, run_sweep
+    from dispatch.sweep.driver import Terminated, plan_sweep, run_sweep
     from dispatch.sweep.executor import make_executor
     from dispatch.sweep.grid import parse_grid
     from dispatch.sweep.overrides import resolve_overrides
@@ -437,11 +463,11 @@ def sweep(
                     retry_failed=retry_failed,
                     progress=progress,
                 )
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             err_console.print(
                 f"interrupted: finished runs are kept in {out}; run the same command to resume"
             )
-            return 130
+            return 143 if isinstance(exc, Terminated) else 130
         failed = f", {outcome.failed} failed" if outcome.failed else ""
         out_console.print(
             f"{len(outcome.table)} of {len(plan.specs)} runs finished ({outcome.ran} now, "
@@ -467,13 +493,18 @@ def compare(
     """Print a sweep's runs and write FOLDER/compare.html (cost and sizes per parameter)."""
     from rich.table import Table
 
-    from dispatch.sweep.compare import display_table, write_compare
+    from dispatch.errors import CaseError, Problem
+    from dispatch.sweep.compare import counts_text, display_table, run_counts, write_compare
     from dispatch.sweep.store import load_sweep
 
     def work() -> None:
-        full = display_table(load_sweep(folder))
+        loaded = load_sweep(folder)
+        counts = run_counts(loaded)
+        full = display_table(loaded)
         shown = full.drop(columns=["run_id", "error"], errors="ignore")
-        table = Table(title=f"{folder}: {len(shown)} runs, cheapest first (# = row of sweep.csv)")
+        table = Table(
+            title=escape(f"{folder}: {counts_text(counts)}; cheapest first (# = row of sweep.csv)")
+        )
         table.add_column("#", justify="right")
         for col in shown.columns:
             table.add_column(".".join(col.split(".")[-2:]), justify="right", overflow="fold")
@@ -486,6 +517,9 @@ def compare(
         failed = full[full["error"].notna()] if "error" in full else full.iloc[:0]
         for number, rec in failed.head(rows).iterrows():
             err_console.print(f"[yellow]#{number + 1}[/] {rec['status']}: {rec['error']}")
+        if not counts["solved"]:
+            why = f"no run solved ({counts_text(counts)}): nothing to compare"
+            raise CaseError([Problem(str(folder), "", why)])
         out_console.print(f"figures written to [bold]{write_compare(folder)}[/]")
 
     _guard(debug, work)

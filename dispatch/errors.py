@@ -30,11 +30,14 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}: {self.key}" if self.key else self.file
-        return _one_line(f"{where}: {self.message}")
+        return printable(f"{where}: {self.message}")
 
 
-def _one_line(text: str) -> str:
-    """Escape line breaks and other control characters (they may come from a case)."""
+def printable(text: str) -> str:
+    """Escape line breaks and other control characters (they may come from a case).
+
+    A case name holding a line break and ``error: ...`` cannot then fake a line of output.
+    """
     return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)
 
 

@@ -72,6 +72,7 @@ def solve_case(
     options: SolverOptions | None = None,
     horizon: Horizon | None = None,
     diagnose: bool = True,
+    what_if: dict[str, Any] | None = None,
 ) -> RunOutput:
     """Solve a case and return its results.
 
@@ -89,6 +90,9 @@ def solve_case(
     diagnose : bool
         On an infeasible or unbounded case, re-solve to explain it in the park's
         terms (:mod:`dispatch.solve.diagnose`); ``False`` fails fast (sweeps).
+    what_if : dict, optional
+        How the run differs from its case file: ``overrides`` (dotted key to value) and
+        ``scenario`` names; recorded with the method and horizon as ``summary["run"]``.
 
     Returns
     -------
@@ -108,6 +112,9 @@ def solve_case(
     data = case if isinstance(case, CaseData) else load_case(case)
     load_seconds = time.perf_counter() - start
     options = resolve_options(data, options, method)
+    if horizon is None and data.case.solver.horizon_hours is not None:
+        horizon = Horizon.full_year(data.case.year, data.case.solver.horizon_hours)
+    run_info = run_record(method, horizon, what_if)
     auto_report = None
     steps = horizon.n_steps if horizon is not None else HOURS_PER_YEAR
     if method == "auto" and (steps % 24 or steps < 48):
@@ -143,7 +150,30 @@ def solve_case(
     # heat beyond heat-pump reach, implausible inputs, sizes whose price is zero ...
     summary["notes"] = list(data.notes) + zero_price_notes(data.case)
     summary["unit_counts"] = extract.unit_counts(built)
+    summary["run"] = run_info
     return RunOutput(summary=summary, timeseries=ts, data=data, bill_monthly=bill, timings=timings)
+
+
+def run_record(
+    method: str, horizon: Horizon | None, what_if: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Return how a run was made: ``{overrides, scenario, hours, method, steps}``.
+
+    This is ``summary["run"]``. ``hours`` is the horizon length, ``None`` for the full
+    year; ``overrides`` and ``scenario`` come from ``what_if`` (empty and ``None`` for
+    the case as written); ``steps`` is the number of rows of ``timeseries.csv``.
+    """
+    what_if = what_if or {}
+    hours = None
+    if horizon is not None and horizon.covered_hours < HOURS_PER_YEAR:
+        hours = horizon.covered_hours
+    return {
+        "overrides": dict(what_if.get("overrides") or {}),
+        "scenario": what_if.get("scenario"),
+        "hours": hours,
+        "method": method,
+        "steps": horizon.n_steps if horizon is not None else HOURS_PER_YEAR,
+    }
 
 
 def _explained(

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from dispatch import files
 from dispatch import runner as runner_module
 from dispatch.cli import app
 from dispatch.errors import CaseError
@@ -223,16 +224,16 @@ def test_unreadable_case_and_profile(make_case, monkeypatch) -> None:
          "grid": {"import_price_per_kwh": 0.5}},
         {"load": [1.0]},
     )  # fmt: skip
-    real = Path.read_bytes
+    real = os.open
 
-    def guarded(self: Path) -> bytes:
-        if self.name == "load.csv":
+    def guarded(name, *args, **kwargs) -> int:
+        if Path(name).name == "load.csv":
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(name, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", guarded)
+    monkeypatch.setattr(files.os, "open", guarded)
     with pytest.raises(CaseError) as err:
         load_case(path)
     (problem,) = err.value.problems
     assert problem.key == "load.electricity_kw"
-    assert problem.message.endswith("load.csv: Permission denied")
+    assert problem.message.endswith("load.csv: permission denied")

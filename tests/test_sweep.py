@@ -165,7 +165,7 @@ def test_profiles_are_read_once_per_worker(make_case, tmp_path):
     case = pv_case(make_case)
     with LocalPool(workers=1) as one:
         capex = run_sweep(
-            plan_sweep(case, grid={PV_CAPEX: [100, 200, 300]}, hours=2), one, tmp_path
+            plan_sweep(case, grid={PV_CAPEX: [100, 200, 300]}, hours=2), one, tmp_path / "a"
         )
         assert list(capex.table["profiles_cached"]) == [False, True, True]
         # a price is a profile: each new price is read once, then reused

@@ -52,6 +52,7 @@ UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_of_consumption", "fraction"),
     ("_years", "years"),
     ("_seconds", "s"),
+    ("_hours", "h"),
     ("_mwh", "MWh"),
     ("_mpa", "MPa"),
     ("_deg", "°"),

@@ -8,6 +8,7 @@ The bridge between the validated case (pydantic) and the pure profile layer
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pandas as pd
 
 from dispatch.case.schema import Case
 from dispatch.errors import CaseError, Problem
+from dispatch.files import MAX_TABLE_BYTES, read_limited
 from dispatch.profiles import (
     HeatPumpSpec,
     LoadSpec,
@@ -62,7 +64,7 @@ class Generated:
 def _power_curve(value: list[tuple[float, float]] | str | None, base: Path) -> object:
     if value is None or not isinstance(value, str):
         return value
-    return pd.read_csv((base / value).resolve())
+    return pd.read_csv(io.BytesIO(read_limited(base / value, MAX_TABLE_BYTES)))
 
 
 def apply_heat_pump_reach(case: Case, file: Path) -> tuple[Case, list[str]]:

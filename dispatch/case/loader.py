@@ -22,6 +22,7 @@ from dispatch.case.plausibility import plausibility_notes
 from dispatch.case.schema import Case, KeyedError, ProfileRef
 from dispatch.case.series import Bounds, ProfileReader
 from dispatch.errors import CaseError, Problem
+from dispatch.files import MAX_MAGNITUDE, MAX_YAML_BYTES, FileRefused, read_limited
 from dispatch.tariffs.series import grid_series
 
 _UNION_TAGS = {"float", "str", "int", "bool", "ProfileRef", "none"}
@@ -121,14 +122,14 @@ def read_yaml(path: Path) -> dict[str, Any]:
         The top-level mapping.
     """
     where = str(path)
-    if not path.exists():
-        raise CaseError([Problem(where, "", "file does not exist")])
-    if path.is_dir():
-        raise CaseError([Problem(where, "", "is a folder, expected a YAML case file")])
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CaseError([Problem(where, "", f"cannot read: {exc.strerror}")]) from None
+        raw = read_limited(path, MAX_YAML_BYTES)
+    except FileRefused as exc:
+        reason = {
+            "does not exist": "file does not exist",
+            "is a folder, expected a file": "is a folder, expected a YAML case file",
+        }.get(exc.reason, exc.reason)
+        raise CaseError([Problem(where, "", reason)]) from None
     if raw.startswith(b"PK\x03\x04"):
         raise CaseError([Problem(where, "", "is a zip or Excel file, expected YAML text")])
     if b"\x00" in raw[:4096]:
@@ -149,6 +150,11 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CaseError([Problem(where, "", f"YAML error: {first}")]) from None
+    except RecursionError:
+        raise CaseError([Problem(where, "", "YAML nested too deeply to be a case")]) from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        first = str(exc).split(";")[0].split(":")[0]
+        raise CaseError([Problem(where, "", f"YAML value out of range: {first}")]) from None
     if data is None:
         raise CaseError([Problem(where, "", "file is empty (no keys)")])
     if not isinstance(data, dict):
@@ -179,7 +185,7 @@ def validate(data: dict[str, Any], file: Path) -> Case:
     CaseError
         With one problem per wrong key.
     """
-    problems = _bool_problems(data, Case, "", str(file))
+    problems = _bool_problems(data, Case, "", str(file)) + _huge_numbers(data, "", str(file))
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
@@ -332,6 +338,31 @@ def _bool_problems(data: Any, model: type[BaseModel], prefix: str, file: str) ->
     return out
 
 
+def _huge_numbers(data: Any, prefix: str, file: str) -> list[Problem]:
+    """Flag numbers beyond :data:`dispatch.files.MAX_MAGNITUDE` (seeds excepted).
+
+    Such values are typos or tests of the tool; annual sums of them overflow.
+    """
+    out: list[Problem] = []
+    items = data.items() if isinstance(data, dict) else enumerate(data or [])
+    if not isinstance(data, dict | list):
+        return out
+    for key, value in items:
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict | list):
+            out += _huge_numbers(value, f"{dotted}.", file)
+        elif (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and not str(key).endswith("seed")
+            and abs(value) > MAX_MAGNITUDE
+        ):
+            out.append(
+                Problem(file, dotted, f"{value:g} is too large: at most {MAX_MAGNITUDE:g} in size")
+            )
+    return out
+
+
 def did_you_mean(loc: list[str], data: dict[str, Any]) -> str:
     """Return a hint for an unknown case key: the close known keys, or all keys at that level.
 
@@ -440,6 +471,34 @@ def read_profiles(case: Case, file: Path, raw: dict[str, Any] | None = None) -> 
         notes=generated.notes + plausibility_notes(series, file),
         site_profiles=generated.table,
     )
+
+
+def input_files(data: CaseData) -> list[Path]:
+    """Return the files a case reads: the case file and every file its keys name.
+
+    Every text value of the case (profiles, ``weather.file``, power curves ...) that names
+    an existing file, relative to the case's folder, counts. A writer checks its target
+    against these so that it never overwrites a case's own input.
+    """
+    found = [data.file]
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str) and value and "\n" not in value:
+            path = data.file.parent / value
+            try:
+                if path.is_file():
+                    found.append(path)
+            except OSError:
+                pass
+
+    walk(data.raw)
+    return found
 
 
 def load_case(path: str | Path, overrides: dict[str, Any] | None = None) -> CaseData:

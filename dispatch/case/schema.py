@@ -656,6 +656,12 @@ class Solver(Schema):
         "design (each adds a cutting plane; they stop early once the design is proven within "
         "auto_gap).",
     )
+    horizon_hours: Annotated[int, Field(ge=1, le=8760)] | None = Field(
+        None,
+        description="Solve only the first N hours of the year as a cyclic horizon, annual "
+        "figures scaled up (fast, approximate); null: the full year. The command line's "
+        "--hours overrides it; a results folder's case.yaml records the horizon it ran.",
+    )
     auto_gap: Annotated[float, Field(ge=0, lt=1)] = Field(
         0.0025,
         description="method auto: stop refining once the full-year cutting planes show that no "

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ import pandas as pd
 
 from dispatch.case.schema import ProfileRef
 from dispatch.errors import Problem
+from dispatch.files import MAX_MAGNITUDE, MAX_TABLE_BYTES, FileRefused, read_limited
 from dispatch.timegrid import HOURS_PER_YEAR, is_leap
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -68,6 +70,14 @@ class _Table:
 
     frame: pd.DataFrame
     first_row: int  # file line number of the first data row (2 with a header, 1 without)
+
+
+def _absolute(path: Path) -> Path:
+    """Return ``path`` made absolute and normalised, without following links.
+
+    A link loop is then reported when the file is read, not raised here.
+    """
+    return Path(os.path.abspath(path))
 
 
 def _shown(path: Path) -> str:
@@ -142,10 +152,10 @@ class ProfileReader:
                 Problem(where, key, f"'{path_text}' is a URL; give a CSV file path instead")
             )
             return None
-        table = self._table((self.base / path_text).resolve(), path_text, key, problems)
+        path = _absolute(self.base / path_text)
+        table = self._table(path, path_text, key, problems)
         if table is None:
             return None
-        path = (self.base / path_text).resolve()
         return self._column(table, path, column, key, bounds, problems)
 
     def _table(
@@ -162,19 +172,16 @@ class ProfileReader:
         self, path: Path, path_text: str, key: str, problems: list[Problem]
     ) -> _Table | None:
         where, shown = str(self.case_file), _shown(path)
-        if not path.exists():
-            hint = ""
-            if _NUMBER_LIKE.fullmatch(path_text.strip()):
-                hint = "; to give a constant, write a plain number (1000, not 1,000 or 1000 kW)"
-            problems.append(Problem(where, key, f"profile file {shown} does not exist{hint}"))
-            return None
-        if path.is_dir():
-            problems.append(Problem(where, key, f"{shown} is a folder, expected a CSV file"))
-            return None
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            problems.append(Problem(where, key, f"cannot read {shown}: {exc.strerror}"))
+            raw = read_limited(path, MAX_TABLE_BYTES)
+        except FileRefused as exc:
+            hint = ""
+            if exc.reason == "does not exist" and _NUMBER_LIKE.fullmatch(path_text.strip()):
+                hint = "; to give a constant, write a plain number (1000, not 1,000 or 1000 kW)"
+            what = f"profile file {shown} {exc.reason}"
+            if not exc.reason.startswith(("does not", "is ")):
+                what = f"cannot read {shown}: {exc.reason}"
+            problems.append(Problem(where, key, what + hint))
             return None
         if not raw.strip():
             problems.append(Problem(shown, "", f"file is empty ({key})"))
@@ -265,7 +272,12 @@ class ProfileReader:
 
 
 def _parse_csv(text: str, shown: str, key: str, problems: list[Problem]) -> _Table | None:
-    """Parse CSV text (comma, semicolon or tab separated, header optional) as strings."""
+    """Parse CSV text (comma, semicolon or tab separated, header optional) as strings.
+
+    Line ends may be LF, CRLF or CR alone (old Mac files).
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.splitlines()
     first = lines[0] if lines else ""
     if not first.strip():
@@ -284,20 +296,28 @@ def _parse_csv(text: str, shown: str, key: str, problems: list[Problem]) -> _Tab
                 return None
             seen.add(name)
     width = len(fields)
-    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=1):
-        if row and len(row) != width:
-            line = sep.join(row)
-            hint = ""
-            if width == 1 and re.fullmatch(r"\s*-?\d+,\d+\s*", line):
-                hint = f"; decimal comma? write {line.strip().replace(',', '.')}"
-            problems.append(
-                Problem(
-                    shown,
-                    f"row {number}",
-                    f"has {_fields(len(row))}, the header has {width}{hint} ({key})",
+    reader = csv.reader(io.StringIO(text), delimiter=sep, strict=True)
+    started = 1  # file line where the row being read starts
+    try:
+        for row in reader:
+            started = reader.line_num + 1
+            if row and len(row) != width:
+                line = sep.join(row)
+                hint = ""
+                if width == 1 and re.fullmatch(r"\s*-?\d+,\d+\s*", line):
+                    hint = f"; decimal comma? write {line.strip().replace(',', '.')}"
+                problems.append(
+                    Problem(
+                        shown,
+                        f"row {reader.line_num}",
+                        f"has {_fields(len(row))}, the header has {width}{hint} ({key})",
+                    )
                 )
-            )
-            return None
+                return None
+    except csv.Error as exc:
+        msg = f"not a readable CSV: {exc}; is a quote left open? ({key})"
+        problems.append(Problem(shown, f"row {started}", msg))
+        return None
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -390,7 +410,22 @@ def _in_range(
     problems: list[Problem],
     first_row: int | None,
 ) -> bool:
-    """Check values against ``bounds``; record the first breach and return ``False``."""
+    """Check values against ``bounds``; record the first breach and return ``False``.
+
+    Every profile is also held within ±:data:`dispatch.files.MAX_MAGNITUDE`.
+    """
+    huge = np.flatnonzero(np.abs(values) > MAX_MAGNITUDE)
+    if huge.size:
+        i = int(huge[0])
+        at = f" (row {i + first_row})" if first_row is not None else ""
+        problems.append(
+            Problem(
+                where,
+                key,
+                f"value {values[i]:g}{at} is too large: at most {MAX_MAGNITUDE:g} in size",
+            )
+        )
+        return False
     for limit, side in ((bounds.low, "below"), (bounds.high, "above")):
         if limit is None:
             continue

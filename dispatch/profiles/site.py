@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pvlib
 
+from dispatch.files import replace_file
 from dispatch.profiles._data import parameter
 from dispatch.profiles.climate import load_site, nearest_site
 from dispatch.profiles.heat_pump import heat_pump_cop_profile, heat_pump_reach
@@ -369,7 +370,7 @@ def write_profiles_csv(profiles: pd.DataFrame, path: str | Path) -> Path:
     profiles : pandas.DataFrame
         Output of :func:`build_site_profiles`.
     path : str or pathlib.Path
-        Target file; parent folders are created.
+        Target file; parent folders are created; written atomically.
 
     Returns
     -------
@@ -378,5 +379,7 @@ def write_profiles_csv(profiles: pd.DataFrame, path: str | Path) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    profiles.to_csv(path, float_format="%.6g", date_format="%Y-%m-%dT%H:%M:%S%z")
-    return path
+    return replace_file(  # atomically: a reader never sees half a file
+        path,
+        lambda tmp: profiles.to_csv(tmp, float_format="%.6g", date_format="%Y-%m-%dT%H:%M:%S%z"),
+    )

@@ -21,6 +21,7 @@ import pandas as pd
 import pvlib
 from scipy import special, stats
 
+from dispatch.files import MAX_MAGNITUDE, MAX_TABLE_BYTES, check_readable
 from dispatch.profiles._data import parameter
 from dispatch.profiles._random import ar1
 from dispatch.profiles.climate import ClimateSite, normals_at
@@ -534,6 +535,7 @@ def read_weather_file(
     Weather
     """
     path = Path(path)
+    check_readable(path, MAX_TABLE_BYTES)  # no FIFO, device or oversized file
     kind = _sniff(path)
     meta: dict[str, float] = {}
     if kind == "epw":
@@ -567,6 +569,18 @@ def read_weather_file(
     alt = altitude_m if altitude_m is not None else float(meta.get("altitude", 0.0))
     zone = tz or (_fixed_offset_tz(float(meta["TZ"])) if "TZ" in meta else LOCAL_TZ)
     data = _to_grid(frame, year, zone)
+    present = [c for c in WEATHER_COLUMNS if c in data]
+    try:
+        values = data[present].to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{path}: weather columns {present} must hold numbers") from None
+    bad = np.isinf(values) | (np.abs(np.nan_to_num(values)) > MAX_MAGNITUDE)
+    if bad.any():
+        row, col = (int(i[0]) for i in np.nonzero(bad))
+        raise ValueError(
+            f"{path}: row {row + 1} of the year: {present[col]} = {values[row, col]:g} "
+            f"is not a plausible value (finite, at most {MAX_MAGNITUDE:g} in size)"
+        )
     notes = []
     if "dni" not in data or "dhi" not in data:
         pos = solar_position(data.index, lat, lon, alt)

@@ -15,6 +15,7 @@ A results folder written through :meth:`Result.write_extras` also holds:
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
@@ -27,7 +28,8 @@ import pandas as pd
 import yaml
 
 from dispatch import ledger
-from dispatch.errors import DispatchError
+from dispatch.errors import DispatchError, printable
+from dispatch.files import MAX_TABLE_BYTES, FileRefused, read_text
 from dispatch.results.baseline import baseline
 from dispatch.results.write import BILL, SUMMARY, TIMESERIES, write_results
 from dispatch.timegrid import hours
@@ -99,11 +101,15 @@ class Result:
     @classmethod
     def from_output(cls, output: RunOutput) -> Result:
         """Wrap a :class:`dispatch.runner.RunOutput` (a run in this session)."""
+        case = output.data.case.model_dump(mode="json")
+        hours = output.summary.get("run", {}).get("hours")
+        if hours is not None:  # the frozen case re-runs on the same horizon
+            case.setdefault("solver", {})["horizon_hours"] = hours
         return cls(
             summary=output.summary,
             timeseries=output.timeseries,
             inputs=inputs_table(output.data),
-            case=output.data.case.model_dump(mode="json"),
+            case=case,
             data=output.data,
             bill_monthly=getattr(output, "bill_monthly", None),
         )
@@ -130,21 +136,28 @@ class Result:
         for path in (folder, summary_path, ts_path):
             if not path.exists():
                 raise ResultsError(f"{path}: does not exist; expected a results folder")
-        try:
-            summary = json.loads(summary_path.read_text("utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ResultsError(f"{summary_path}: cannot read JSON: {exc}") from None
+        summary = read_summary(summary_path)
         timeseries = _read_csv(ts_path)
+        _check_rows(timeseries, ts_path, summary)
         inputs = _read_csv(folder / INPUTS) if (folder / INPUTS).exists() else None
         bill = None
         if (folder / BILL).exists():
-            bill = pd.read_csv(folder / BILL, index_col=0).astype(float)
+            bill = _read_csv(folder / BILL, index_col=0)
+            try:
+                bill = bill.astype(float)
+            except (TypeError, ValueError):
+                raise ResultsError(
+                    f"{folder / BILL}: damaged: holds values that are not numbers"
+                ) from None
         case_dict = None
         if (folder / CASE_FILE).exists():
             try:
-                case_dict = yaml.safe_load((folder / CASE_FILE).read_text("utf-8"))
-            except yaml.YAMLError as exc:
-                raise ResultsError(f"{folder / CASE_FILE}: cannot read YAML: {exc}") from None
+                case_dict = yaml.safe_load(_text(folder / CASE_FILE))
+            except (yaml.YAMLError, RecursionError, ValueError) as exc:
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise ResultsError(f"{folder / CASE_FILE}: cannot read YAML: {first}") from None
+            if not isinstance(case_dict, dict):
+                raise ResultsError(f"{folder / CASE_FILE}: damaged: expected a mapping of keys")
         data = None
         if case is not None:
             from dispatch.case.loader import CaseData, load_case
@@ -346,7 +359,8 @@ class Result:
         if self.case is not None:
             names = set(self.inputs.columns) if self.inputs is not None else set()
             source = self.data.file if self.data is not None else None
-            write_case(folder / CASE_FILE, self.case, names, source)
+            method = self.summary.get("run", {}).get("method")
+            write_case(folder / CASE_FILE, self.case, names, source, method)
         (folder / REPORT).write_text(self.report_html(), "utf-8")
 
     def write_report(self, path: str | Path | None = None) -> Path:
@@ -378,7 +392,11 @@ def inputs_table(data: CaseData) -> pd.DataFrame:
 
 
 def write_case(
-    path: Path, case: dict[str, Any], series: set[str], source_file: Path | None = None
+    path: Path,
+    case: dict[str, Any],
+    series: set[str],
+    source_file: Path | None = None,
+    method: str | None = None,
 ) -> None:
     """Write the case as run, its hourly profiles redirected to ``inputs.csv``.
 
@@ -396,6 +414,8 @@ def write_case(
         Profiles present in ``inputs.csv`` (``load_kw``, ``import_price_per_kwh``...).
     source_file : pathlib.Path, optional
         The case file the run read, named in the header.
+    method : str, optional
+        The method the run asked for, named in the re-run command of the header.
     """
     from dispatch.case.loader import _PROFILES
 
@@ -409,11 +429,12 @@ def write_case(
             continue  # the technology is absent, or the run had no such profile
         if not isinstance(node.get(parts[-1]), int | float):
             node[parts[-1]] = {"csv": INPUTS, "column": name}
-    source = f" from {source_file}" if source_file is not None else ""
+    source = f" from {printable(str(source_file))}" if source_file is not None else ""
+    flag = f" --method {method}" if method not in (None, "auto") else ""
     header = (
         f"# The case as run{source}, every default filled in.\n"
         f"# Hourly profiles read from {INPUTS} in this folder; "
-        "`dispatch run case.yaml` re-runs it.\n"
+        f"`dispatch run case.yaml{flag}` re-runs it.\n"
     )
     body = yaml.safe_dump(out, sort_keys=False, allow_unicode=True)
     path.write_text(header + body, "utf-8")
@@ -424,14 +445,86 @@ def _rule_label(name: str) -> str:
     return rule.label if rule is not None else name.replace("_", " ")
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+_SECTIONS: dict[str, type | tuple[type, ...]] = {
+    "case": str,
+    "status": str,
+    "capacities": dict,
+    "costs_per_year": dict,
+    "energy_mwh": dict,
+    "ratios": dict,
+    "rules": list,
+    "emissions": dict,
+    "solve": dict,
+    "notes": list,
+    "run": dict,
+    "year": int,
+    "objective_per_year": (int, float),
+}
+"""Types of the sections of ``summary.json`` a reader relies on."""
+
+
+def _text(path: Path) -> str:
+    """Return a results file as text; one clear error when it cannot be."""
     try:
-        frame = pd.read_csv(path)
-    except (OSError, ValueError) as exc:
-        raise ResultsError(f"{path}: cannot read CSV: {exc}") from None
+        return read_text(path, MAX_TABLE_BYTES)
+    except FileRefused as exc:
+        raise ResultsError(f"{path}: {exc.reason}") from None
+
+
+def read_summary(path: Path) -> dict[str, Any]:
+    """Read and check a ``summary.json``: a JSON object whose sections have their types.
+
+    Raises
+    ------
+    ResultsError
+        The file is unreadable, not JSON, or damaged (naming the section).
+    """
+    try:
+        summary = json.loads(_text(path))
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ResultsError(f"{path}: cannot read JSON: {exc}") from None
+    if not isinstance(summary, dict):
+        raise ResultsError(
+            f"{path}: damaged: expected a JSON object of results, found {type(summary).__name__}"
+        )
+    for key, kind in _SECTIONS.items():
+        value = summary.get(key)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            raise ResultsError(f"{path}: damaged: '{key}' is {type(value).__name__}")
+    for section in ("capacities", "costs_per_year"):
+        for key, value in (summary.get(section) or {}).items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ResultsError(f"{path}: damaged: {section}.{key} is not a number")
+    return summary
+
+
+def _read_csv(path: Path, index_col: int | None = None) -> pd.DataFrame:
+    text = _text(path)
+    try:
+        frame = pd.read_csv(io.StringIO(text), index_col=index_col)
+    except (ValueError, pd.errors.ParserError) as exc:
+        first = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise ResultsError(f"{path}: cannot read CSV: {first}") from None
     if "timestamp" in frame:
-        frame["timestamp"] = pd.to_datetime(frame["timestamp"], format="%Y-%m-%d %H:%M")
+        try:
+            frame["timestamp"] = pd.to_datetime(frame["timestamp"], format="%Y-%m-%d %H:%M")
+        except (ValueError, TypeError):
+            raise ResultsError(
+                f"{path}: damaged: a timestamp is not of the form YYYY-MM-DD HH:MM"
+            ) from None
     return frame
+
+
+def _check_rows(timeseries: pd.DataFrame, path: Path, summary: dict[str, Any]) -> None:
+    """Refuse a truncated hourly table: too few rows, or a last row cut short."""
+    steps = (summary.get("run") or {}).get("steps")
+    if isinstance(steps, int) and len(timeseries) != steps:
+        raise ResultsError(
+            f"{path}: damaged: {len(timeseries)} rows, the run had {steps} hours "
+            "(a truncated file?)"
+        )
+    if len(timeseries) and timeseries.iloc[-1].isna().any() and not timeseries.iloc[0].isna().any():
+        raise ResultsError(f"{path}: damaged: the last row is cut short (a truncated file?)")
 
 
 __all__ = ["Result", "ResultsError", "inputs_table", "write_case"]

@@ -5,18 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from dispatch.errors import printable
 
 
 def print_summary(summary: dict[str, Any], console: Console) -> None:
     """Print a readable summary of ``summary.json`` content."""
     cur = summary.get("currency", "CNY")
     solve = summary.get("solve", {})
+    name = escape(printable(str(summary["case"])))
     console.print(
-        f"[bold]{summary['case']}[/] ({summary['year']}): {summary['status']}, "
+        f"[bold]{name}[/] ({summary['year']}): {summary['status']}, "
         f"method {summary['method']}, cost {summary['objective_per_year']:,.0f} {cur}/year, "
         f"solved in {solve.get('seconds', 0):.1f} s"
     )
+    what_if = run_label(summary.get("run"))
+    if what_if:
+        console.print(f"  run: {escape(printable(what_if))}", highlight=False)
     auto = solve.get("auto")
     if auto:
         proven = auto.get("gap_to_lower_bound")
@@ -60,3 +67,33 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
         f"{em['tco2_per_tce']:.3f} tCO2/tce against {em['zero_carbon_threshold_tco2_per_tce']} "
         f"({em['electricity_tce_method']} tce)"
     )
+
+
+def run_label(run: dict[str, Any] | None) -> str:
+    """Describe how a run differs from its case file (``summary["run"]``), in one line.
+
+    ``"scenario no_export; --set grid.export_allowed=false; first 336 h; method exact"``;
+    empty for the case as written, on the full year, by the default method.
+    """
+    if not isinstance(run, dict):
+        return ""
+    parts = []
+    if run.get("scenario"):
+        parts.append(f"scenario {run['scenario']}")
+    overrides = run.get("overrides") or {}
+    if isinstance(overrides, dict) and overrides:
+        parts.append("--set " + ", ".join(f"{k}={_yaml_text(v)}" for k, v in overrides.items()))
+    if run.get("hours"):
+        parts.append(f"first {run['hours']} h of the year, scaled up")
+    if run.get("method") not in (None, "auto"):
+        parts.append(f"method {run['method']}")
+    return "; ".join(parts)
+
+
+def _yaml_text(value: Any) -> str:
+    """Return a value as the command line would write it (``null``, ``true``, ``400``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)

@@ -1,32 +1,51 @@
 """Write a run's outputs atomically: all files appear together, or none change.
 
-Outputs go to a temporary folder beside the target and are moved into place
-only when complete. A failed or interrupted run leaves an earlier results
-folder untouched. A successful run replaces the previous results of the same
-folder. A folder that is not a results folder (it has files but no
-``summary.json``) is never replaced. The diagnosis of an infeasible case goes
-into the target unless it holds a finished run; then next to it
-(``<folder>-infeasible``).
+Outputs go to a temporary folder beside the target (``.NAME.tmp-XXXXXXXX``) and are
+moved into place only when complete: the old folder is renamed aside
+(``.NAME.old-XXXXXXXX``), the new one renamed in, the old one removed. A failed or
+interrupted run leaves an earlier results folder untouched. A successful run replaces
+the previous results of the same folder. A folder that is not a results folder (it
+has files but no ``summary.json``) is never replaced. The diagnosis of an infeasible
+case goes into the target unless it holds a finished run; then next to it
+(``<folder>-infeasible``, or ``<folder>-infeasible-2`` ... when that holds other files).
+
+Writers of one folder exclude each other through a lock file beside it
+(``.NAME.lock``, removed when released). Under the lock, leftovers of a writer that was
+killed are cleaned up: a swap cut off between its two renames is undone (the old
+folder is restored), and temporary folders of this tool's naming are removed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
+import hashlib
 import json
 import os
+import re
 import shutil
+import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from dispatch.errors import CaseError, Problem
+from dispatch.files import MAX_TABLE_BYTES, FileRefused, read_limited, slug
 
 SUMMARY = "summary.json"
 TIMESERIES = "timeseries.csv"
 CAPACITIES = "capacities.csv"
 BILL = "bill_monthly.csv"
+RESULTS_ROOT = Path("results")
+"""Where ``dispatch run`` writes when ``--out`` is not given."""
+
+_TEMP_SUFFIX = re.compile(r"[a-z0-9_]{8}")  # what tempfile.mkdtemp appends
+_ROOM_FOR_TEMP = len(".tmp-") + 8 + 1  # a temporary folder's name is longer than the folder's
+_held: dict[str, tuple[int, int]] = {}  # lock path -> (descriptor, depth) in this process
 
 
 def write_results(
@@ -35,6 +54,7 @@ def write_results(
     timeseries: pd.DataFrame,
     extra: Callable[[Path], None] | None = None,
     bill_monthly: pd.DataFrame | None = None,
+    check: bool = True,
 ) -> Path:
     """Write ``summary.json``, ``timeseries.csv`` and ``capacities.csv`` into ``out``.
 
@@ -50,6 +70,9 @@ def write_results(
         Writes further files into the temporary folder (report...).
     bill_monthly : pandas.DataFrame, optional
         The monthly bill, written as ``bill_monthly.csv``.
+    check : bool
+        Refuse a target that is not a results folder (:func:`check_target`); a sweep,
+        which owns its run folders, replaces a failed run's folder without it.
 
     Returns
     -------
@@ -72,33 +95,110 @@ def write_results(
         if extra is not None:
             extra(tmp)
 
-    check_target(out)
-    _write_atomic(Path(out), fill)
+    with folder_lock(out):
+        if check:
+            check_target(out)
+        _write_atomic(Path(out), fill)
     return Path(out)
 
 
 def check_target(out: Path) -> None:
-    """Refuse a target that a run must not replace: a file, or a folder of other files.
+    """Refuse a target that a run must not or cannot replace, before anything is solved.
+
+    Refused: a file or device; a folder of other files; a path under a file; a folder
+    name too long for its temporary sibling; a place where folders cannot be made.
 
     Raises
     ------
     CaseError
-        ``out`` is a file, or a non-empty folder without ``summary.json``.
+        Naming ``--out`` and what is wrong with it.
     """
     out = Path(out)
-    if out.is_file():
-        raise CaseError([Problem(str(out), "--out", "is a file; give a folder for the results")])
-    if out.is_dir() and not is_results_folder(out):
-        raise CaseError(
-            [
-                Problem(
-                    str(out),
-                    "--out",
-                    "holds other files and no summary.json, so it is not a results folder; "
-                    "it is left alone: choose a new or empty folder",
-                )
-            ]
+
+    def refuse(message: str) -> CaseError:
+        return CaseError([Problem(str(out), "--out", message)])
+
+    try:
+        info = os.stat(out)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:  # a path through a file, a loop, a name too long
+        raise refuse(_why(exc)) from None
+    if info is not None and not stat.S_ISDIR(info.st_mode):
+        kind = "a file" if stat.S_ISREG(info.st_mode) else "a device or special file"
+        raise refuse(f"is {kind}; give a folder for the results")
+    if info is not None and not is_results_folder(out):
+        raise refuse(
+            "holds other files and no summary.json, so it is not a results folder; "
+            "it is left alone: choose a new or empty folder"
         )
+    name_max = _limit(out, "PC_NAME_MAX", 255)
+    if len(os.fsencode(out.name)) + _ROOM_FOR_TEMP > name_max:
+        raise refuse(f"folder name is too long (at most {name_max - _ROOM_FOR_TEMP} bytes)")
+    if len(os.fsencode(os.path.abspath(out))) + _ROOM_FOR_TEMP > _limit(out, "PC_PATH_MAX", 4096):
+        raise refuse("path is too long")
+    existing = Path(os.path.abspath(out)).parent
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise refuse(f"{existing} is a file, so no folder can be made under it")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise refuse(f"cannot create folders in {existing}: permission denied")
+
+
+def _why(exc: OSError) -> str:
+    if exc.errno == errno.ENOTDIR:
+        return "a part of the path is a file, so no folder can be made under it"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "path or folder name is too long"
+    if exc.errno == errno.ELOOP:
+        return "is a symbolic link loop"
+    return exc.strerror or str(exc)
+
+
+def _limit(path: Path, name: str, fallback: int) -> int:
+    """Return a file-system limit of the nearest existing folder of ``path``."""
+    where = Path(os.path.abspath(path))
+    while not where.is_dir() and where != where.parent:
+        where = where.parent
+    try:
+        return int(os.pathconf(where, name))
+    except (OSError, ValueError):
+        return fallback
+
+
+def default_folder(
+    name: str,
+    scenario: str | None = None,
+    overrides: dict[str, Any] | None = None,
+    hours: int | None = None,
+) -> Path:
+    """Return the default results folder of a run: ``results/<case>`` or a what-if beside it.
+
+    The case name is made a safe folder name (:func:`dispatch.files.slug`), never joined
+    as a path. A run with a scenario, ``--set`` overrides or a short horizon gets its own
+    folder, ``results/<case>--<scenario>-<hours>h-<hash of the overrides>``, so it never
+    replaces the base results.
+
+    Parameters
+    ----------
+    name : str
+        Case name.
+    scenario : str, optional
+        ``--scenario`` names.
+    overrides : dict, optional
+        ``--set`` overrides (dotted key to value).
+    hours : int, optional
+        ``--hours``.
+    """
+    parts = [slug(scenario)] if scenario else []
+    if hours:
+        parts.append(f"{hours}h")
+    if overrides:
+        text = json.dumps(json_ready(overrides), sort_keys=True, default=str)
+        parts.append(hashlib.sha256(text.encode()).hexdigest()[:8])
+    label = "--" + "-".join(parts) if parts else ""
+    return RESULTS_ROOT / f"{slug(name)}{label}"
 
 
 def is_results_folder(folder: Path) -> bool:
@@ -115,8 +215,8 @@ def holds_finished_run(folder: Path) -> bool:
     if not path.is_file():
         return False
     try:
-        status = json.loads(path.read_text("utf-8")).get("status")
-    except (OSError, ValueError, AttributeError):
+        status = json.loads(read_limited(path, MAX_TABLE_BYTES)).get("status")
+    except (FileRefused, ValueError, AttributeError):
         return True
     return status != "infeasible"
 
@@ -125,15 +225,23 @@ def write_diagnosis(out: Path, summary: dict[str, Any]) -> Path:
     """Write the ``summary.json`` of an infeasible run; return the folder written.
 
     The diagnosis goes into ``out`` unless ``out`` holds a finished run (or is not
-    a results folder); then into ``<out>-infeasible`` beside it.
+    a results folder); then into ``<out>-infeasible`` beside it, or, when that holds
+    other files, the first of ``<out>-infeasible-2``, ``-3`` ... that does not.
     """
     out = Path(out)
-    target = out
-    if out.exists() and (not out.is_dir() or holds_finished_run(out) or not is_results_folder(out)):
-        target = out.with_name(f"{out.name}-infeasible")
-    check_target(target)
-    _write_atomic(target, lambda tmp: write_summary(tmp / SUMMARY, summary))
-    return target
+    candidates = [out] + [
+        out.with_name(f"{out.name}-infeasible" + (f"-{n}" if n > 1 else "")) for n in range(1, 100)
+    ]
+    for target in candidates:
+        with folder_lock(target):
+            if target.exists() and (
+                not target.is_dir() or holds_finished_run(target) or not is_results_folder(target)
+            ):
+                continue
+            check_target(target)
+            _write_atomic(target, lambda tmp: write_summary(tmp / SUMMARY, summary))
+            return target
+    raise CaseError([Problem(str(out), "--out", "no free folder beside it for the diagnosis")])
 
 
 def _write_atomic(out: Path, fill: Callable[[Path], None]) -> None:
@@ -169,7 +277,11 @@ def json_ready(obj: Any) -> Any:
 
 
 def swap_into_place(tmp: Path, out: Path) -> None:
-    """Replace ``out`` by ``tmp``; the old folder is removed only after the move."""
+    """Replace ``out`` by ``tmp``; the old folder is removed only after the move.
+
+    Between the two renames the old folder sits in ``.NAME.old-XXXXXXXX``; if the
+    process dies there, :func:`recover` restores it on the next write.
+    """
     if not out.exists():
         os.replace(tmp, out)
         return
@@ -181,6 +293,119 @@ def swap_into_place(tmp: Path, out: Path) -> None:
         os.replace(old, out)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _leftovers(out: Path, kind: str) -> list[Path]:
+    """Return this tool's temporary folders of ``out`` (``.NAME.tmp-XXXXXXXX``), oldest first."""
+    prefix = f".{out.name}.{kind}-"
+    found = []
+    try:
+        entries = list(os.scandir(out.parent))
+    except OSError:
+        return []
+    for entry in entries:
+        if (
+            entry.name.startswith(prefix)
+            and _TEMP_SUFFIX.fullmatch(entry.name[len(prefix) :])
+            and entry.is_dir(follow_symlinks=False)
+        ):
+            found.append(Path(entry.path))
+    return sorted(found, key=lambda p: p.stat().st_mtime)
+
+
+def recover(out: Path) -> list[Path]:
+    """Clean up after a writer of ``out`` that was killed; call with the folder locked.
+
+    A swap cut off between its renames (``out`` gone, ``.NAME.old-*`` left) is undone by
+    moving the newest old folder back. Remaining ``.NAME.old-*`` and ``.NAME.tmp-*``
+    folders (this tool's naming only) are removed.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The leftovers removed or restored.
+    """
+    out = Path(os.path.abspath(out))
+    olds = _leftovers(out, "old")
+    touched = []
+    if olds and not os.path.lexists(out):
+        os.replace(olds.pop(), out)
+        touched.append(out)
+    for stale in olds + _leftovers(out, "tmp"):
+        shutil.rmtree(stale, ignore_errors=True)
+        touched.append(stale)
+    return touched
+
+
+@contextlib.contextmanager
+def folder_lock(out: Path) -> Iterator[None]:
+    """Hold the write lock of folder ``out`` (re-entrant in one process); clean up leftovers.
+
+    The lock is an ``flock`` on ``.NAME.lock`` beside the folder, removed on release.
+
+    Raises
+    ------
+    CaseError
+        Another process holds the lock: it is writing the same folder.
+    """
+    out = Path(os.path.abspath(out))
+    path = out.with_name(f".{out.name}.lock")
+    key = str(path)
+    if key in _held:
+        fd, depth = _held[key]
+        _held[key] = (fd, depth + 1)
+        try:
+            yield
+        finally:
+            _held[key] = (fd, depth)
+        return
+    fd = _acquire(path, out)
+    _held[key] = (fd, 1)
+    try:
+        recover(out)
+        yield
+    finally:
+        del _held[key]
+        with contextlib.suppress(OSError):
+            os.unlink(path)  # while still locked: a waiter re-checks the file it locked
+        os.close(fd)
+
+
+def _acquire(path: Path, out: Path) -> int:
+    """Lock ``path`` (created as needed) and return its descriptor."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CaseError([Problem(str(out), "--out", _why(exc))]) from None
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise CaseError([Problem(str(out), "--out", f"cannot lock: {_why(exc)}")]) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise CaseError(
+                [
+                    Problem(
+                        str(out),
+                        "--out",
+                        f"another dispatch process (pid {holder}) is writing this folder; "
+                        "wait for it to finish or choose another folder",
+                    )
+                ]
+            ) from None
+        try:
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            return fd
+        os.close(fd)  # the holder removed the file as we locked it: lock the new one
 
 
 def _usual_permissions(folder: Path) -> None:

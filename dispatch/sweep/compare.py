@@ -20,6 +20,7 @@ import plotly.colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dispatch.files import FileRefused, read_limited
 from dispatch.sweep.store import OK_STATUSES, atomic_write_text, load_sweep
 
 COMPARE_HTML = "compare.html"
@@ -51,6 +52,30 @@ def parameters_of(table: pd.DataFrame) -> list[str]:
 def solved(table: pd.DataFrame) -> pd.DataFrame:
     """Return the rows of runs that produced results."""
     return table[table["status"].isin(OK_STATUSES)]
+
+
+def run_counts(table: pd.DataFrame) -> dict[str, int]:
+    """Count a sweep's runs: ``total`` planned, ``solved``, ``failed``, ``missing`` (not run).
+
+    The planned runs come from ``sweep.json`` (``attrs["runs"]``), else the table's rows.
+    """
+    planned = list(table.attrs.get("runs", [])) or list(table["run_id"])
+    ok = int(table["status"].isin(OK_STATUSES).sum()) if "status" in table else 0
+    missing = len(set(planned) - set(table["run_id"])) if "run_id" in table else len(planned)
+    return {
+        "total": len(planned),
+        "solved": ok,
+        "failed": len(table) - ok,
+        "missing": missing,
+    }
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """Say how many runs solved, failed and are missing: ``4 runs: 3 solved, 1 failed``."""
+    text = f"{counts['total']} runs: {counts['solved']} solved, {counts['failed']} failed"
+    if counts["missing"]:
+        text += f", {counts['missing']} not run yet"
+    return text
 
 
 def with_null_levels(table: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
@@ -220,8 +245,9 @@ def write_compare(folder: str | Path) -> Path:
     figures += [against_parameter(table, p, params) for p in params]
     parts = [
         f"<h1>Sweep {html.escape(root.name)}</h1>",
-        f"<p>{len(table)} runs, {len(solved(table))} solved; parameters: "
+        f"<p>{html.escape(counts_text(run_counts(table)))}; parameters: "
         f"{html.escape(', '.join(params) or 'none')}.</p>",
+        _run_html(table.attrs.get("meta", {})),
     ]
     for i, fig in enumerate(figures):
         parts.append(fig.to_html(full_html=False, include_plotlyjs=i == 0))
@@ -238,6 +264,17 @@ def write_compare(folder: str | Path) -> Path:
     return target
 
 
+def _run_html(meta: dict[str, Any]) -> str:
+    """Say how every run of the sweep was made: method, horizon, shared overrides."""
+    from dispatch.results.terminal import run_label
+
+    shared = meta.get("overrides") if isinstance(meta.get("overrides"), dict) else {}
+    label = run_label(
+        {"method": meta.get("method"), "hours": meta.get("hours"), "overrides": shared}
+    )
+    return f"<p>Every run: {html.escape(label)}.</p>" if label else ""
+
+
 def _number(value: float) -> str:
     """Format a number for the HTML table: thousands separators, 4 significant digits."""
     if abs(value) < 1e-9:
@@ -249,8 +286,9 @@ def _currency(root: Path, table: pd.DataFrame) -> str:
     """Currency of the first solved run's summary (CNY when none can be read)."""
     for run_id in solved(table)["run_id"]:
         try:
-            summary = json.loads((root / "runs" / run_id / "summary.json").read_text("utf-8"))
-        except (OSError, ValueError):
+            summary = json.loads(read_limited(root / "runs" / str(run_id) / "summary.json"))
+        except (FileRefused, ValueError):
             continue
-        return str(summary.get("currency", "CNY"))
+        if isinstance(summary, dict):
+            return str(summary.get("currency", "CNY"))
     return "CNY"

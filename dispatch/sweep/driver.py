@@ -10,11 +10,15 @@ only the failed ones).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import signal
+import threading
 import time
 import traceback
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,9 +26,10 @@ from typing import Any, Protocol
 import pandas as pd
 
 from dispatch.case.loader import load_case
+from dispatch.results.write import folder_lock
 from dispatch.sweep.executor import Executor
 from dispatch.sweep.grid import RunSpec, expand
-from dispatch.sweep.store import OK_STATUSES, RunStore
+from dispatch.sweep.store import KIND, OK_STATUSES, RunStore
 from dispatch.sweep.worker import RunResult, RunTask, run_task
 
 TABLE_EVERY_SECONDS = 5.0
@@ -107,6 +112,17 @@ class SweepPlan:
             if len(values) > 1:
                 out.append(key)
         return out
+
+    @property
+    def shared_overrides(self) -> dict[str, Any]:
+        """The overrides every run has, with the same value (``--set`` of a sweep)."""
+        varying = set(self.parameters)
+        first = self.specs[0].overrides if self.specs else {}
+        return {
+            k: v
+            for k, v in first.items()
+            if k not in varying and all(k in s.overrides for s in self.specs)
+        }
 
     def task(self, spec: RunSpec, solver_threads: int | None) -> RunTask:
         """Return the worker task of one run."""
@@ -226,28 +242,68 @@ def run_sweep(
         The table and counts. On Ctrl-C the table of finished runs is written
         before :class:`KeyboardInterrupt` propagates.
     """
+    store = RunStore(Path(out))
+    store.check()  # before the lock file is made beside it
+    with folder_lock(store.root), terminate_as_interrupt():  # a second sweep stops here, exit 2
+        return _run_locked(plan, executor, store, force, retry_failed, progress, max_attempts)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: the sweep stops as on Ctrl-C (table written, workers stopped)."""
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` while a sweep runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Terminated
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _run_locked(
+    plan: SweepPlan,
+    executor: Executor,
+    store: RunStore,
+    force: bool,
+    retry_failed: bool,
+    progress: Progress | None,
+    max_attempts: int,
+) -> SweepOutcome:
     start = time.perf_counter()
     progress = progress or _Silent()
-    store = RunStore(Path(out))
     store.prepare()
     store.write_meta(
         {
+            "kind": KIND,
             "case": str(plan.case_file),
             "method": plan.method,
             "hours": plan.hours,
             "fingerprint": plan.fingerprint,
             "parameters": plan.parameters,
             "override_keys": plan.override_keys,
+            "overrides": plan.shared_overrides,
             "runs": [s.run_id for s in plan.specs],
         }
     )
     records: dict[str, dict[str, Any]] = {}
+    previous: dict[str, dict[str, Any]] = {}  # records of runs computed again, until replaced
     todo: deque[tuple[RunSpec, int]] = deque()
     for spec in plan.specs:
-        rec = None if force else store.read(spec.run_id)
-        stale = rec is None or rec.get("fingerprint") != plan.fingerprint
-        if stale or (retry_failed and rec["status"] not in OK_STATUSES):
+        rec = store.read(spec.run_id)
+        stale = force or rec is None or rec.get("fingerprint") != plan.fingerprint
+        if stale or (retry_failed and rec is not None and rec["status"] not in OK_STATUSES):
             todo.append((spec, 1))
+            if rec is not None and rec.get("fingerprint") == plan.fingerprint:
+                previous[spec.run_id] = rec
         else:
             records[spec.run_id] = rec
     skipped = len(records)
@@ -258,7 +314,8 @@ def run_sweep(
     last_table = time.monotonic()
 
     def table() -> pd.DataFrame:
-        rows = [records[s.run_id]["row"] for s in plan.specs if s.run_id in records]
+        kept = previous | records  # an interrupted retry keeps the run's earlier row
+        rows = [kept[s.run_id]["row"] for s in plan.specs if s.run_id in kept]
         return store.write_table(rows, plan.override_keys)
 
     try:

@@ -2,7 +2,8 @@
 
 Layout of ``DIR``::
 
-    sweep.json            what was swept: case, parameters, method, horizon, run ids
+    sweep.json            what was swept: case, parameters, method, horizon, run ids;
+                          its ``"kind": "park-dispatch sweep"`` marks the folder as a sweep's
     sweep.csv             one row per finished run (also sweep.parquet)
     runs/<run-id>/        summary.json, timeseries.csv, capacities.csv, record.json
                           (a failed run: record.json only, with its error)
@@ -11,12 +12,19 @@ A run folder appears whole or not at all (written to a temporary folder, then
 moved into place), and ``record.json`` is written inside it, so a run's outputs
 and its table row land together. The table is a view rebuilt from the records;
 a crash can lose only the view, and the next invocation rebuilds it.
+
+A sweep writes only into a new or empty folder, or one marked as a sweep's by its
+``sweep.json``; it never deletes a file it did not create (leftovers are recognised by
+this tool's exact temporary names). A record that cannot be read, or a finished run
+whose outputs are gone, is computed again.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from datetime import UTC, datetime
@@ -25,7 +33,9 @@ from typing import Any
 
 import pandas as pd
 
-from dispatch.results.write import json_ready, swap_into_place, write_results
+from dispatch.errors import CaseError, Problem
+from dispatch.files import MAX_TABLE_BYTES, FileRefused, read_limited, replace_file
+from dispatch.results.write import SUMMARY, TIMESERIES, json_ready, swap_into_place, write_results
 from dispatch.sweep.grid import RunSpec
 from dispatch.sweep.worker import RunResult
 
@@ -42,6 +52,10 @@ RECORD = "record.json"
 META = "sweep.json"
 TABLE_CSV = "sweep.csv"
 TABLE_PARQUET = "sweep.parquet"
+KIND = "park-dispatch sweep"
+"""Value of ``sweep.json``'s ``kind``: the marker of a sweep folder."""
+_OWN_RUN_LEFTOVER = re.compile(r"\..+\.(tmp|old)-[a-z0-9_]{8}|\..+\.lock")
+_OWN_ROOT_LEFTOVER = re.compile(r"\.(sweep\.json|sweep\.csv|sweep\.parquet)\.tmp-[a-z0-9_]{8}")
 OK_STATUSES = ("optimal", "feasible", "time_limit")
 """Statuses of runs that produced results; every other status is a failure."""
 
@@ -103,22 +117,59 @@ class RunStore:
         self.root = Path(root)
         self.runs = self.root / RUNS
 
+    def check(self) -> None:
+        """Refuse a folder that is not a sweep's: a file, or a folder of other files.
+
+        Raises
+        ------
+        CaseError
+            Naming ``--out`` and what is wrong; nothing in the folder is touched.
+        """
+        root = self.root
+
+        def refuse(message: str) -> CaseError:
+            return CaseError([Problem(str(root), "--out", message)])
+
+        if not root.exists() and not root.is_symlink():
+            return
+        if not root.is_dir():
+            raise refuse("is a file; give a folder for the sweep")
+        if not any(root.iterdir()) or self.read_meta().get("kind") == KIND:
+            return
+        legacy = self.read_meta()
+        if {"case", "runs", "fingerprint"} <= set(legacy):  # written before the marker
+            return
+        raise refuse(
+            "holds other files and no sweep.json of a sweep, so it is not a sweep folder; "
+            "it is left alone: choose a new or empty folder"
+        )
+
     def prepare(self) -> int:
         """Create the folders and remove leftovers of runs cut off mid-write.
+
+        Only names this tool gives its temporary files are removed
+        (``.<run>.tmp-XXXXXXXX``, ``.<run>.old-XXXXXXXX``, ``.<run>.lock`` in ``runs/``,
+        ``.sweep.csv.tmp-XXXXXXXX`` ... in the folder). Call with the folder locked.
 
         Returns
         -------
         int
-            Number of leftover temporary folders removed.
+            Number of leftovers removed.
         """
+        self.check()
         self.runs.mkdir(parents=True, exist_ok=True)
         removed = 0
-        for stale in self.runs.glob(".*"):
-            if ".tmp-" in stale.name or ".old-" in stale.name:
-                shutil.rmtree(stale, ignore_errors=True)
+        for stale in self.runs.iterdir():
+            if _OWN_RUN_LEFTOVER.fullmatch(stale.name) and not stale.is_symlink():
+                if stale.is_dir():
+                    shutil.rmtree(stale, ignore_errors=True)
+                else:
+                    stale.unlink(missing_ok=True)
                 removed += 1
-        for stale in self.root.glob(".*.tmp-*"):
-            stale.unlink(missing_ok=True)
+        for stale in self.root.iterdir():
+            if _OWN_ROOT_LEFTOVER.fullmatch(stale.name) and stale.is_file():
+                stale.unlink(missing_ok=True)
+                removed += 1
         return removed
 
     def run_dir(self, run_id: str) -> Path:
@@ -126,12 +177,28 @@ class RunStore:
         return self.runs / run_id
 
     def read(self, run_id: str) -> dict[str, Any] | None:
-        """Return a run's record, or ``None`` when the run has not finished."""
-        path = self.run_dir(run_id) / RECORD
+        """Return a run's record, or ``None`` when the run must be computed (again).
+
+        ``None`` when the run has not finished, its record is damaged (not a mapping
+        with a ``status`` and a ``row``), or it finished with results that are gone.
+        """
+        folder = self.run_dir(run_id)
         try:
-            return json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError):
+            record = json.loads(read_limited(folder / RECORD, MAX_TABLE_BYTES))
+        except (FileRefused, ValueError):
             return None
+        if not (
+            isinstance(record, dict)
+            and isinstance(record.get("status"), str)
+            and isinstance(record.get("row"), dict)
+            and record["row"].get("run_id") == run_id
+        ):
+            return None
+        if record["status"] in OK_STATUSES and not all(
+            (folder / name).is_file() for name in (SUMMARY, TIMESERIES)
+        ):
+            return None
+        return record
 
     def write(self, spec: RunSpec, result: RunResult, fingerprint: str) -> dict[str, Any]:
         """Write a run's outputs and record atomically; return the record.
@@ -163,12 +230,13 @@ class RunStore:
 
         target = self.run_dir(spec.run_id)
         if result.summary is not None and result.timeseries is not None:
-            write_results(
+            write_results(  # replaces this run's own earlier folder, failed or not
                 target,
                 result.summary,
                 result.timeseries,
                 extra=add_record,
                 bill_monthly=result.bill_monthly,
+                check=False,
             )
         else:
             tmp = Path(tempfile.mkdtemp(prefix=f".{spec.run_id}.tmp-", dir=self.runs))
@@ -185,11 +253,12 @@ class RunStore:
         self._atomic(META, lambda p: write_json(p, meta))
 
     def read_meta(self) -> dict[str, Any]:
-        """Return ``sweep.json`` (empty when missing)."""
+        """Return ``sweep.json`` (empty when missing or damaged)."""
         try:
-            return json.loads((self.root / META).read_text("utf-8"))
-        except (OSError, ValueError):
+            meta = json.loads(read_limited(self.root / META, MAX_TABLE_BYTES))
+        except (FileRefused, ValueError):
             return {}
+        return meta if isinstance(meta, dict) else {}
 
     def write_table(self, rows: list[dict[str, Any]], override_keys: list[str]) -> pd.DataFrame:
         """Write ``sweep.csv`` and ``sweep.parquet`` atomically; return the table."""
@@ -200,16 +269,7 @@ class RunStore:
 
     def _atomic(self, name: str, write: Any) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.tmp-", dir=self.root)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            write(tmp)
-            tmp.chmod(0o666 & ~_UMASK)
-            os.replace(tmp, self.root / name)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        replace_file(self.root / name, write)
 
 
 def build_table(rows: list[dict[str, Any]], override_keys: list[str]) -> pd.DataFrame:
@@ -232,16 +292,7 @@ def build_table(rows: list[dict[str, Any]], override_keys: list[str]) -> pd.Data
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write a text file through a temporary file beside it, then move it into place."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        tmp.chmod(0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    replace_file(path, lambda tmp: tmp.write_text(text, "utf-8"))
 
 
 def _to_parquet(table: pd.DataFrame, path: Path) -> None:
@@ -277,13 +328,34 @@ def load_sweep(folder: str | Path) -> pd.DataFrame:
     from dispatch.errors import CaseError, Problem
 
     root = Path(folder)
-    if (root / TABLE_PARQUET).is_file():
-        table = pd.read_parquet(root / TABLE_PARQUET)
-    elif (root / TABLE_CSV).is_file():
-        table = pd.read_csv(root / TABLE_CSV)
-    else:
+    if not (root / TABLE_PARQUET).is_file() and not (root / TABLE_CSV).is_file():
         raise CaseError([Problem(str(root), "", f"no {TABLE_CSV}: not a sweep folder")])
+    damage = []
+    table = None
+    for name, read in ((TABLE_PARQUET, pd.read_parquet), (TABLE_CSV, pd.read_csv)):
+        if not (root / name).is_file():
+            continue
+        try:
+            table = read(io.BytesIO(read_limited(root / name, MAX_TABLE_BYTES)))
+        except FileRefused as exc:
+            damage.append(Problem(str(root / name), "", exc.reason))
+            continue
+        except Exception as exc:  # pyarrow and pandas raise many kinds on a damaged file
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+            damage.append(Problem(str(root / name), "", f"damaged: {first}"))
+            continue
+        if not {"run_id", "status"} <= set(table.columns):
+            damage.append(Problem(str(root / name), "", "damaged: no run_id and status columns"))
+            table = None
+            continue
+        break
+    if table is None:
+        hint = "; run the sweep command again to rebuild it from the runs' records"
+        last = damage[-1]
+        raise CaseError([Problem(last.file, last.key, last.message + hint)])
     meta = RunStore(root).read_meta()
     table.attrs["parameters"] = list(meta.get("parameters", []))
     table.attrs["override_keys"] = list(meta.get("override_keys", []))
+    table.attrs["runs"] = list(meta.get("runs", []))
+    table.attrs["meta"] = meta
     return table
