@@ -153,9 +153,12 @@ class Battery(Technology):
             )
 
     def operating_cost(self, b: pyo.Block) -> Expr:
-        """(S9) wear and (O2) tie-break: ``s * sum_t w_t * (c * discharge[t] + epsilon *
-        (charge[t] + discharge[t]))``, with ``c`` the wear cost per kWh discharged
-        (:meth:`dispatch.case.schema.Battery.wear_cost_per_kwh`)."""
+        """(S9) wear and (O2) tie-break, per year.
+
+        ``s * sum_t w_t * (c * discharge[t] + epsilon * (charge[t] + discharge[t]))``,
+        with ``c`` the wear cost per kWh discharged
+        (:meth:`dispatch.case.schema.Battery.wear_cost_per_kwh`).
+        """
         wear = self.spec.wear_cost_per_kwh()
         return (wear + TIE_BREAK_PER_KWH) * self.ctx.annual(
             b.discharge_kw
