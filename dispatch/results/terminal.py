@@ -17,6 +17,7 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
         f"method {summary['method']}, cost {summary['objective_per_year']:,.0f} {cur}/year, "
         f"solved in {solve.get('seconds', 0):.1f} s"
     )
+    _print_financials(summary, console)
     auto = solve.get("auto")
     if auto:
         proven = auto.get("gap_to_lower_bound")
@@ -59,4 +60,25 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
         f"{em['baseline_tco2_per_year']:,.0f}, avoided {em['avoided_tco2_per_year']:,.0f}); "
         f"{em['tco2_per_tce']:.3f} tCO2/tce against {em['zero_carbon_threshold_tco2_per_tce']} "
         f"({em['electricity_tce_method']} tce)"
+    )
+
+
+def _print_financials(summary: dict[str, Any], console: Console) -> None:
+    """Print NPV, IRR and paybacks against the baseline (docs/finance.md)."""
+    fin = summary.get("financials")
+    if not isinstance(fin, dict):
+        return
+    cur = summary.get("currency", "CNY")
+    a = fin.get("assumptions", {})
+
+    def years(value: float | None) -> str:
+        return f"{value:.1f} years" if value is not None else "not within the analysis"
+
+    irr = fin.get("irr")
+    console.print(
+        f"[bold]NPV {fin['npv']:,.0f} {cur}[/] over {a.get('analysis_years', '?')} years at "
+        f"{a.get('discount_rate', 0):.1%}; IRR {f'{irr:.1%}' if irr is not None else 'n/a'}; "
+        f"payback {years(fin.get('simple_payback_years'))} "
+        f"(discounted {years(fin.get('discounted_payback_years'))}); "
+        f"up-front {fin['capex_upfront']:,.0f} {cur}"
     )

@@ -22,11 +22,13 @@ from typing import Any
 import pandas as pd
 
 from dispatch.errors import CaseError, Problem
+from dispatch.results.financials import cashflow_of
 
 SUMMARY = "summary.json"
 TIMESERIES = "timeseries.csv"
 CAPACITIES = "capacities.csv"
 BILL = "bill_monthly.csv"
+CASHFLOW = "cashflow.csv"
 
 
 def write_results(
@@ -36,7 +38,11 @@ def write_results(
     extra: Callable[[Path], None] | None = None,
     bill_monthly: pd.DataFrame | None = None,
 ) -> Path:
-    """Write ``summary.json``, ``timeseries.csv`` and ``capacities.csv`` into ``out``.
+    """Write ``summary.json``, ``timeseries.csv``, ``capacities.csv`` and ``cashflow.csv``.
+
+    ``cashflow.csv`` (the yearly cash flow against the baseline,
+    :func:`dispatch.results.financials.cashflow_of`) is written when the summary
+    has ``financials``.
 
     Parameters
     ----------
@@ -69,6 +75,9 @@ def write_results(
         )
         if bill_monthly is not None:
             bill_monthly.to_csv(tmp / BILL, float_format="%.6g")
+        cashflow = cashflow_of(summary)
+        if cashflow is not None:
+            cashflow.to_csv(tmp / CASHFLOW, index=False, float_format="%.17g")
         if extra is not None:
             extra(tmp)
 
