@@ -244,9 +244,7 @@ def run(
         with folder_lock(target):  # a second run on the same folder stops here, exit 2
             check_target(target)
             try:
-                with out_console.status(
-                    f"solving {escape(printable(data.case.name))} ({how})..."
-                ):
+                with out_console.status(f"solving {escape(printable(data.case.name))} ({how})..."):
                     result = solve_case(
                         data, method=how, options=options, horizon=horizon, what_if=what_if
                     )

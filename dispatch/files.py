@@ -32,9 +32,10 @@ MAX_TABLE_BYTES = 64 * MIB
 """Largest CSV, weather or results table read [bytes]; a year of 15-minute values in
 twenty columns is about 7 MiB."""
 
-MAX_MAGNITUDE = 1e9
+MAX_MAGNITUDE = 1e12
 """Largest magnitude of a number in a case or its profiles; a park's loads [kW], sizes,
-prices and costs lie far below, and larger values overflow annual sums (1e308 x 8760)."""
+prices and costs lie far below (a load given in W instead of kW still passes, to be
+noted as implausible), and larger values overflow annual sums (1e308 x 8760)."""
 
 MAX_SLUG_CHARS = 80
 """Longest folder name derived from a case name [characters]."""

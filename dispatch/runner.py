@@ -16,6 +16,7 @@ from dispatch.model.free_sizes import zero_price_notes
 from dispatch.model.horizon import Horizon
 from dispatch.results import bill as billing
 from dispatch.results import extract
+from dispatch.results.financials import cashflow_of, financial_block
 from dispatch.results.summary import summarize
 from dispatch.solve.auto import solve_auto
 from dispatch.solve.exact import EXACT_MIP_GAP, SolverOptions, solve
@@ -46,6 +47,11 @@ class RunOutput:
     data: CaseData
     bill_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def cashflow(self) -> pd.DataFrame | None:
+        """The yearly cash flow against the baseline (``cashflow.csv``)."""
+        return cashflow_of(self.summary)
 
 
 def resolve_options(data: CaseData, given: SolverOptions | None, method: str) -> SolverOptions:
@@ -151,6 +157,7 @@ def solve_case(
     summary["notes"] = list(data.notes) + zero_price_notes(data.case)
     summary["unit_counts"] = extract.unit_counts(built)
     summary["run"] = run_info
+    summary["financials"] = financial_block(summary, ts, data)
     return RunOutput(summary=summary, timeseries=ts, data=data, bill_monthly=bill, timings=timings)
 
 

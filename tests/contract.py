@@ -25,6 +25,14 @@ EMISSION_KEYS = (
     "electricity_tce_method", "electricity_kgce_per_kwh",
 )  # fmt: skip
 SOLVE_KEYS = ("seconds", "status", "mip_gap")
+FINANCIAL_KEYS = (
+    "npv", "irr", "simple_payback_years", "discounted_payback_years", "capex_upfront",
+    "lcoe_per_kwh", "lifecycle_cost", "lifecycle_cost_baseline", "assumptions",
+)  # fmt: skip
+CASHFLOW_COLUMNS = (
+    "year", "capex", "replacement", "om", "energy_savings", "charges", "fuel", "carbon", "tax",
+    "residual", "net_cashflow",
+)  # fmt: skip
 TIMESERIES_COLUMNS = (
     "timestamp", "load_kw", "heat_load_kw_th", "pv_available_kw", "wind_available_kw",
     "curtailed_kw", "import_kw", "export_kw", "battery_charge_kw", "battery_discharge_kw",
@@ -49,3 +57,5 @@ def assert_summary_contract(summary: dict[str, Any]) -> None:
     assert set(EMISSION_KEYS) <= set(summary["emissions"])
     assert set(COST_KEYS) <= set(summary["baseline"]["costs_per_year"])
     assert set(SOLVE_KEYS) <= set(summary["solve"])
+    assert set(FINANCIAL_KEYS) <= set(summary["financials"])
+    assert isinstance(summary["financials"]["npv"], float)

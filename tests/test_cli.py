@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,12 @@ from typer.testing import CliRunner
 
 from dispatch.cli import app
 from tests.conftest import EXAMPLE
-from tests.contract import CAPACITY_KEYS, TIMESERIES_COLUMNS, assert_summary_contract
+from tests.contract import (
+    CAPACITY_KEYS,
+    CASHFLOW_COLUMNS,
+    TIMESERIES_COLUMNS,
+    assert_summary_contract,
+)
 
 runner = CliRunner()
 
@@ -175,9 +181,12 @@ def test_run_writes_the_three_files(make_case, tmp_path):
     assert seconds < 60, f"the small full-year run took {seconds:.1f} CPU seconds"
     # the result files, plus the report and the case as run (issue 5)
     assert sorted(p.name for p in out.iterdir()) == [
-        "bill_monthly.csv", "capacities.csv", "case.yaml", "inputs.csv", "report.html",
-        "summary.json", "timeseries.csv",
+        "bill_monthly.csv", "capacities.csv", "case.yaml", "cashflow.csv", "inputs.csv",
+        "report.html", "summary.json", "timeseries.csv",
     ]  # fmt: skip
+    cashflow = pd.read_csv(out / "cashflow.csv")
+    assert tuple(cashflow.columns) == CASHFLOW_COLUMNS
+    assert list(cashflow["year"]) == list(range(summary_years(out) + 1))
 
     summary = json.loads((out / "summary.json").read_text())
     assert_summary_contract(summary)
@@ -269,3 +278,9 @@ def test_version_comes_from_the_package_metadata():
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"park-dispatch {metadata.version('park-dispatch')}"
+
+
+def summary_years(out: Path) -> int:
+    """Return the analysis period a results folder's cash flow covers."""
+    summary = json.loads((out / "summary.json").read_text())
+    return int(summary["financials"]["assumptions"]["analysis_years"])

@@ -209,6 +209,8 @@ def test_costs_recomputed_from_case_and_hours(run):
         "grid_capacity": 12 * grid["capacity_charge_per_kw_month"] * caps["grid_connection_kw"],
         "export_revenue": -col(ts, "export_kw").sum() * grid["export_price_per_kwh"],
         "fuel": col(ts, "boiler_kw_th").sum() / boiler["efficiency"] * boiler["fuel_price_per_kwh"],
+        "battery_degradation": col(ts, "battery_discharge_kw").sum()
+        * wear_per_kwh(tech["battery"]),
     }
     for name, value in expected.items():
         assert cost[name] == pytest.approx(value, rel=1e-5, abs=1.0), name
@@ -225,3 +227,15 @@ def test_emissions_recomputed_from_the_factors(run):
     )  # fmt: skip
     em = run["summary"]["emissions"]
     assert em["tco2_per_year"] == pytest.approx((grid_kg + fuel_kg) / 1000, rel=1e-5)
+
+
+def wear_per_kwh(battery: dict) -> float:
+    """Battery wear per kWh discharged (S9): the case value, else the cycle-life derivation."""
+    if battery.get("degradation_cost_per_kwh") is not None:
+        return battery["degradation_cost_per_kwh"]
+    window = battery["soc_max_fraction"] - battery["soc_min_fraction"]
+    return (
+        battery["replacement_cost_fraction"]
+        * battery["capex_per_kwh"]
+        / (battery["cycle_life_cycles"] * window)
+    )

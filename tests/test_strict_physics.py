@@ -74,6 +74,7 @@ BATTERY = {
     "capex_per_kwh": 10, "capex_per_kw": 10, "fixed_om_per_kwh_year": 0,
     "fixed_om_per_kw_year": 0, "lifetime_years": 1, "charge_efficiency": 1.0,
     "discharge_efficiency": 1.0, "soc_min_fraction": 0.0, "soc_max_fraction": 1.0,
+    "degradation_cost_per_kwh": 0.0,  # free cycling, as in the hand counts
 }  # fmt: skip
 
 

@@ -87,11 +87,16 @@ def test_two_by_two_sweep_matches_hand_derived_optima(make_case, tmp_path, pool)
             "timeseries.csv",
             "capacities.csv",
             "bill_monthly.csv",
+            "cashflow.csv",
             RECORD,
         }
         summary = json.loads((run / "summary.json").read_text())
         assert summary["objective_per_year"] == row["objective_per_year"]
-    for name in ("objective_per_year", "solve_seconds", "self_use_of_generation"):
+        for name in ("npv", "irr", "simple_payback_years"):  # ranked by the cash flow too
+            assert row[name] == summary["financials"][name] or (
+                row[name] is None or pd.isna(row[name])
+            ) == (summary["financials"][name] is None)
+    for name in ("objective_per_year", "solve_seconds", "self_use_of_generation", "npv", "irr"):
         assert name in table
     from_csv = pd.read_csv(out / "sweep.csv")
     pd.testing.assert_series_equal(from_csv["objective_per_year"], table["objective_per_year"])

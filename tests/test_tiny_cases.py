@@ -75,6 +75,7 @@ def test_battery_shifts_cheap_energy(make_case):
                     "fixed_om_per_kwh_year": 0,
                     "fixed_om_per_kw_year": 0,
                     "lifetime_years": 1,
+                    "degradation_cost_per_kwh": 0.0,  # free cycling, as in the hand count
                     "charge_efficiency": 1.0,
                     "discharge_efficiency": 1.0,
                     "soc_min_fraction": 0.0,

@@ -46,6 +46,8 @@ UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_per_kwh", f"{CURRENCY}/kWh"),
     ("_per_kw", f"{CURRENCY}/kW"),
     ("_per_hour", "1/h"),
+    ("_per_year", "1/year"),
+    ("_cycles", "cycles"),
     ("_fraction", "fraction"),
     ("_efficiency", "fraction"),
     ("_of_generation", "fraction"),
@@ -99,6 +101,10 @@ UNIT_NAMES: dict[str, str] = {
     "region": "—",
     "province": "—",
     "electricity_tce": "kgce/kWh (or a method name)",
+    "income_tax_rate": "fraction",
+    "residual_value": "—",
+    "replacement_year": "years",
+    "inverter_replacement_year": "years",
 }
 """Units of keys whose name does not end in a unit, and of keys without a unit."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -355,6 +356,7 @@ def _huge_numbers(data: Any, prefix: str, file: str) -> list[Problem]:
             isinstance(value, int | float)
             and not isinstance(value, bool)
             and not str(key).endswith("seed")
+            and math.isfinite(value)  # inf and nan: the schema says they must be finite
             and abs(value) > MAX_MAGNITUDE
         ):
             out.append(

@@ -57,6 +57,8 @@ Profile = Annotated[
 ]
 
 NonNeg = Annotated[float, Field(ge=0)]
+Escalation = Annotated[float, Field(gt=-1, le=1)]
+Year = Annotated[int, Field(ge=1, le=100)]
 Positive = Annotated[float, Field(gt=0)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
 Efficiency = Annotated[float, Field(gt=0, le=1)]
@@ -86,6 +88,41 @@ class Finance(Schema):
         "Real discount rate for annualising investment (capital recovery factor).",
     )
     currency: str = Field("CNY", description="Currency of every price and cost in the case.")
+    analysis_years: Annotated[int, Field(ge=1, le=100)] = _d(
+        "finance",
+        "analysis_years",
+        "Years of the cash flow compared with the baseline (docs/finance.md).",
+    )
+    electricity_price_escalation_per_year: Escalation = _d(
+        "finance",
+        "electricity_price_escalation_per_year",
+        "Yearly real rise of grid prices, fees and charges (savings in energy and charges).",
+    )
+    fuel_price_escalation_per_year: Escalation = _d(
+        "finance", "fuel_price_escalation_per_year", "Yearly real rise of the fuel price."
+    )
+    om_escalation_per_year: Escalation = _d(
+        "finance", "om_escalation_per_year", "Yearly real rise of fixed O&M costs."
+    )
+    income_tax_rate: Fraction = _d(
+        "finance",
+        "income_tax_rate",
+        "Income tax on the yearly savings less depreciation; 0: pre-tax view, 0.25: the "
+        "Chinese corporate rate.",
+    )
+    depreciation_years: Annotated[int, Field(ge=1, le=100)] = _d(
+        "finance", "depreciation_years", "Straight-line depreciation period of each investment."
+    )
+    depreciation_salvage_fraction: Fraction = _d(
+        "finance",
+        "depreciation_salvage_fraction",
+        "Share of each investment left undepreciated (salvage) at the end of depreciation.",
+    )
+    residual_value: Literal["linear", "none"] = Field(
+        "linear",
+        description="Value of the equipment at the end of the analysis: linear: each "
+        "investment's remaining life over its life, times its cost; none: nothing.",
+    )
     carbon_price_per_tco2: NonNeg = Field(
         0.0,
         description="Carbon price [CNY/tCO2] on grid and fuel emissions; adds a 'carbon' cost "
@@ -297,6 +334,23 @@ class PV(_Sized):
     lifetime_years: Lifetime = _d(
         "pv", "lifetime_years", "Economic lifetime; sets the capital recovery factor."
     )
+    degradation_per_year: Annotated[float, Field(ge=0, lt=1)] = _d(
+        "pv",
+        "degradation_per_year",
+        "Yearly loss of output of the added PV in the cash flow (compounding; year 1 at the "
+        "modelled output).",
+    )
+    inverter_replacement_year: Year | None = _d(
+        "pv",
+        "inverter_replacement_year",
+        "Inverters of the added PV are replaced every this many years in the cash flow; null: "
+        "never.",
+    )
+    inverter_cost_fraction: Fraction = _d(
+        "pv",
+        "inverter_cost_fraction",
+        "Cost of an inverter replacement as a share of the PV investment.",
+    )
 
 
 PowerCurve = Annotated[
@@ -387,6 +441,39 @@ class Battery(Schema):
     self_discharge_per_hour: Annotated[float, Field(ge=0, lt=1)] = _d(
         "battery", "self_discharge_per_hour", "Share of the stored energy lost each hour."
     )
+    replacement_year: Year | None = _d(
+        "battery",
+        "replacement_year",
+        "The added battery (cells and PCS) is renewed every this many years in the cash flow; "
+        "null: at the end of lifetime_years, at full cost.",
+    )
+    replacement_cost_fraction: Fraction = _d(
+        "battery",
+        "replacement_cost_fraction",
+        "Cost of a replacement as a share of the battery investment.",
+    )
+    degradation_per_year: Annotated[float, Field(ge=0, lt=1)] = _d(
+        "battery",
+        "degradation_per_year",
+        "Yearly loss of capacity (and of the battery's value) in the cash flow, reset by a "
+        "replacement.",
+    )
+    cycle_life_cycles: Positive = _d(
+        "battery",
+        "cycle_life_cycles",
+        "Full cycles the cells last; sets the default degradation_cost_per_kwh.",
+    )
+    degradation_cost_per_kwh: NonNeg | None = Field(
+        None,
+        description="Wear cost per kWh discharged, in the objective (S9); null: "
+        "replacement_cost_fraction x capex_per_kwh / (cycle_life_cycles x (soc_max_fraction - "
+        "soc_min_fraction)).",
+    )
+    max_cycles_per_year: Positive | None = Field(
+        None,
+        description="Most full cycles a year: annual discharge <= this x energy capacity (S10); "
+        "null: no cap.",
+    )
     min_kwh: NonNeg = Field(0.0, description="Smallest energy capacity [kWh].")
     max_kwh: NonNeg | None = Field(None, description="Largest energy capacity [kWh]; null: none.")
     min_kw: NonNeg = Field(0.0, description="Smallest power rating [kW].")
@@ -425,6 +512,20 @@ class Battery(Schema):
             ("min_kw_if_built", "existing_kw", "min_kw", "max_kw"),
         )
         return self
+
+    def wear_cost_per_kwh(self) -> float:
+        """Wear cost per kWh discharged [CNY/kWh]: the case value, else derived.
+
+        ``c = f_rep * capex_per_kwh / (N_cycles * (soc_max - soc_min))``: the cost of the
+        cells a replacement renews, spread over the energy they deliver in their cycle
+        life (docs/finance.md, section 4).
+        """
+        if self.degradation_cost_per_kwh is not None:
+            return self.degradation_cost_per_kwh
+        window = self.soc_max_fraction - self.soc_min_fraction
+        return (
+            self.replacement_cost_fraction * self.capex_per_kwh / (self.cycle_life_cycles * window)
+        )
 
 
 class HeatPump(Schema):

@@ -31,6 +31,7 @@ from dispatch import ledger
 from dispatch.errors import DispatchError, printable
 from dispatch.files import MAX_TABLE_BYTES, FileRefused, read_text
 from dispatch.results.baseline import baseline
+from dispatch.results.financials import cashflow_of
 from dispatch.results.write import BILL, SUMMARY, TIMESERIES, write_results
 from dispatch.timegrid import hours
 
@@ -271,6 +272,26 @@ class Result:
                 if isinstance(total, int | float):
                     rows.append({"scenario": scenario, "source": "total", "tco2_per_year": total})
         return pd.DataFrame(rows, columns=["scenario", "source", "tco2_per_year"])
+
+    @property
+    def financials(self) -> dict[str, Any] | None:
+        """NPV, IRR, paybacks, up-front capex, LCOE and life-cycle costs against the baseline.
+
+        The summary's ``financials`` block (docs/finance.md), with its assumptions;
+        ``None`` for a run written without one.
+        """
+        block = self.summary.get("financials")
+        return block if isinstance(block, dict) else None
+
+    @cached_property
+    def cashflow(self) -> pd.DataFrame | None:
+        """The yearly cash flow against the baseline, as in ``cashflow.csv``.
+
+        One row per year 0..N: ``year``, ``capex``, ``replacement``, ``om``,
+        ``energy_savings``, ``charges``, ``fuel``, ``carbon``, ``tax``, ``residual``
+        and ``net_cashflow`` [currency]; ``None`` without :attr:`financials`.
+        """
+        return cashflow_of(self.summary)
 
     @cached_property
     def baseline(self) -> dict[str, Any] | None:

@@ -22,7 +22,7 @@ KWH_PER_MWH = 1000.0
 KG_PER_T = 1000.0
 COST_KEYS = (
     "capex_annualized", "fixed_om", "grid_energy", "system_operation", "grid_capacity",
-    "demand_charge", "export_revenue", "fuel", "carbon",
+    "demand_charge", "export_revenue", "fuel", "carbon", "battery_degradation",
 )  # fmt: skip
 #: Cost components taken from the monthly bill (dispatch.results.bill).
 BILL_KEYS = ("grid_energy", "system_operation", "demand_charge", "export_revenue", "fuel", "carbon")
@@ -74,7 +74,9 @@ def costs(
 
     Investment, fixed O&M and the connection charge come from the technologies' unit costs;
     energy, fees, demand charges, export revenue, fuel and carbon from the monthly bill
-    (:func:`dispatch.results.bill.bill_monthly`).
+    (:func:`dispatch.results.bill.bill_monthly`); the battery's wear (S9) from its
+    discharge. Wear is a price on cycling, not a payment: the cash flow
+    (:mod:`dispatch.results.financials`) pays replacements instead.
     """
     case = data.case
     c = dict.fromkeys(COST_KEYS, 0.0)
@@ -92,6 +94,10 @@ def costs(
     scheme = billing.charge_scheme(data, caps.get("grid_connection_kw", 0.0))
     flows = billing.bill_costs_per_year(bill, scheme, len(ts))
     c.update({k: flows[k] for k in BILL_KEYS})
+    battery = case.technologies.battery
+    if battery is not None:  # (S9) wear priced per kWh discharged
+        discharge = _col(ts, "battery_discharge_kw").sum() * annual_scale(ts)
+        c["battery_degradation"] = battery.wear_cost_per_kwh() * discharge
     c = {k: float(v) for k, v in c.items()}
     c["total"] = float(sum(c.values()))
     return c

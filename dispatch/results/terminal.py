@@ -24,6 +24,7 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
     what_if = run_label(summary.get("run"))
     if what_if:
         console.print(f"  run: {escape(printable(what_if))}", highlight=False)
+    _print_financials(summary, console)
     auto = solve.get("auto")
     if auto:
         proven = auto.get("gap_to_lower_bound")
@@ -97,3 +98,24 @@ def _yaml_text(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     return str(value)
+
+
+def _print_financials(summary: dict[str, Any], console: Console) -> None:
+    """Print NPV, IRR and paybacks against the baseline (docs/finance.md)."""
+    fin = summary.get("financials")
+    if not isinstance(fin, dict):
+        return
+    cur = summary.get("currency", "CNY")
+    a = fin.get("assumptions", {})
+
+    def years(value: float | None) -> str:
+        return f"{value:.1f} years" if value is not None else "not within the analysis"
+
+    irr = fin.get("irr")
+    console.print(
+        f"[bold]NPV {fin['npv']:,.0f} {cur}[/] over {a.get('analysis_years', '?')} years at "
+        f"{a.get('discount_rate', 0):.1%}; IRR {f'{irr:.1%}' if irr is not None else 'n/a'}; "
+        f"payback {years(fin.get('simple_payback_years'))} "
+        f"(discounted {years(fin.get('discounted_payback_years'))}); "
+        f"up-front {fin['capex_upfront']:,.0f} {cur}"
+    )

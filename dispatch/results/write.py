@@ -35,6 +35,7 @@ import pandas as pd
 
 from dispatch.errors import CaseError, Problem
 from dispatch.files import MAX_TABLE_BYTES, FileRefused, read_limited, slug
+from dispatch.results.financials import cashflow_of
 
 SUMMARY = "summary.json"
 TIMESERIES = "timeseries.csv"
@@ -46,6 +47,7 @@ RESULTS_ROOT = Path("results")
 _TEMP_SUFFIX = re.compile(r"[a-z0-9_]{8}")  # what tempfile.mkdtemp appends
 _ROOM_FOR_TEMP = len(".tmp-") + 8 + 1  # a temporary folder's name is longer than the folder's
 _held: dict[str, tuple[int, int]] = {}  # lock path -> (descriptor, depth) in this process
+CASHFLOW = "cashflow.csv"
 
 
 def write_results(
@@ -56,7 +58,11 @@ def write_results(
     bill_monthly: pd.DataFrame | None = None,
     check: bool = True,
 ) -> Path:
-    """Write ``summary.json``, ``timeseries.csv`` and ``capacities.csv`` into ``out``.
+    """Write ``summary.json``, ``timeseries.csv``, ``capacities.csv`` and ``cashflow.csv``.
+
+    ``cashflow.csv`` (the yearly cash flow against the baseline,
+    :func:`dispatch.results.financials.cashflow_of`) is written when the summary
+    has ``financials``.
 
     Parameters
     ----------
@@ -92,6 +98,9 @@ def write_results(
         )
         if bill_monthly is not None:
             bill_monthly.to_csv(tmp / BILL, float_format="%.6g")
+        cashflow = cashflow_of(summary)
+        if cashflow is not None:
+            cashflow.to_csv(tmp / CASHFLOW, index=False, float_format="%.17g")
         if extra is not None:
             extra(tmp)
 

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dispatch.files import FileRefused, read_limited
-from dispatch.sweep.store import OK_STATUSES, atomic_write_text, load_sweep
+from dispatch.sweep.store import FINANCIAL_COLUMNS, OK_STATUSES, atomic_write_text, load_sweep
 
 COMPARE_HTML = "compare.html"
 OBJECTIVE = "objective_per_year"
@@ -213,7 +213,8 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
     """
     params = parameters_of(table)
     caps = capacity_columns(table)
-    cols = ["run_id", *params, "status", OBJECTIVE, *caps, "rules_ok", "tco2_per_year", "error"]
+    cols = ["run_id", *params, "status", OBJECTIVE, *FINANCIAL_COLUMNS, *caps, "rules_ok",
+            "tco2_per_year", "error"]  # fmt: skip
     cols = [c for c in dict.fromkeys(cols) if c in table.columns]
     shown = table[cols]
     if OBJECTIVE in shown:

@@ -73,11 +73,17 @@ def write_json(path: Path, obj: Any) -> None:
     path.write_text(text + "\n", "utf-8")
 
 
+FINANCIAL_COLUMNS = ("npv", "irr", "simple_payback_years")
+"""Headline figures of the cash flow that rank designs in the sweep table."""
+
+
 def row_of(spec: RunSpec, result: RunResult) -> dict[str, Any]:
     """Return the table row of a run: its overrides, status and headline results.
 
     Columns: ``run_id``, ``scenario``, one per override key (dotted), ``status``,
-    ``objective_per_year`` [currency/year], every capacity (``pv_kw``, ``battery_kwh`` ...),
+    ``objective_per_year`` [currency/year], ``npv`` [currency], ``irr`` [fraction] and
+    ``simple_payback_years`` against the baseline (docs/finance.md), every capacity
+    (``pv_kw``, ``battery_kwh`` ...),
     the ratios of ``summary.json`` [fraction], ``rule_<name>_ok`` per rule, ``rules_ok``,
     ``tco2_per_year`` [t/year], ``solve_seconds`` (HiGHS), ``mip_gap`` (relative gap
     reached), ``run_seconds`` (whole run),
@@ -89,6 +95,9 @@ def row_of(spec: RunSpec, result: RunResult) -> dict[str, Any]:
     s = result.summary
     if s is not None:
         row["objective_per_year"] = s.get("objective_per_year")
+        fin = s.get("financials") or {}
+        for key in FINANCIAL_COLUMNS:
+            row[key] = fin.get(key)
         row.update(s.get("capacities", {}))
         row.update(s.get("ratios", {}))
         for rule in s.get("rules", []):

@@ -37,6 +37,7 @@ FREE_BATTERY = {
     "discharge_efficiency": 1.0,
     "soc_min_fraction": 0.0,
     "soc_max_fraction": 1.0,
+    "degradation_cost_per_kwh": 0.0,  # free cycling, as in the hand counts
 }
 
 

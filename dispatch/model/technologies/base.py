@@ -351,6 +351,15 @@ class Technology(ABC):
         return {}
 
     @classmethod
+    def capex_per_unit(cls, spec: Any) -> dict[str, float]:
+        """Up-front investment per unit of each size added, keyed like :meth:`unit_costs`.
+
+        The cash flow (:mod:`dispatch.results.financials`) pays it in year 0; the
+        objective annualises it with the capital recovery factor.
+        """
+        return {}
+
+    @classmethod
     def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
         """Cost per unit of each size, per year, by cost category.
 

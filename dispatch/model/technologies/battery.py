@@ -1,7 +1,8 @@
 """Battery storage with separately sized energy and power.
 
 Equations (docs/formulation.md): (S1) size limits, (S2) state-of-charge
-balance, (S3) state-of-charge window, (S4) charge and discharge power limits.
+balance, (S3) state-of-charge window, (S4) charge and discharge power limits,
+(S9) wear cost per kWh discharged, (S10) cap on full cycles a year.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Battery(Technology):
         self.size_var(b, "power_kw", sizes["battery_kw"], containers)
         b.charge_kw = pyo.Var(steps, domain=nn)
         b.discharge_kw = pyo.Var(steps, domain=nn)
+        self._cap_cycles(b)
         if self.ctx.horizon.sequence is not None:
             self._build_linked(b)
             return
@@ -136,9 +138,30 @@ class Battery(Technology):
         b.charge_max = pyo.Constraint(steps, rule=lambda b, t: b.charge_kw[t] <= b.power_kw)
         b.discharge_max = pyo.Constraint(steps, rule=lambda b, t: b.discharge_kw[t] <= b.power_kw)
 
+    def _cap_cycles(self, b: pyo.Block) -> None:
+        """(S10) ``s * sum_t w_t * discharge[t] <= max_cycles_per_year * energy_kwh``.
+
+        The annual discharge (scaled to a year like every annual sum, so a short
+        horizon gets its share of the cap) is at most the allowed full cycles times
+        the whole energy capacity, existing included. Not built without a cap.
+        """
+        cycles = self.spec.max_cycles_per_year
+        if cycles is not None:
+            b.cycle_cap = pyo.Constraint(
+                expr=self.ctx.annual(b.discharge_kw) <= cycles * b.energy_kwh
+            )
+
     def operating_cost(self, b: pyo.Block) -> Expr:
-        """(O2) tie-break ``epsilon * s * sum_t w_t * (charge[t] + discharge[t])``."""
-        return TIE_BREAK_PER_KWH * (self.ctx.annual(b.charge_kw) + self.ctx.annual(b.discharge_kw))
+        """(S9) wear and (O2) tie-break, per year.
+
+        ``s * sum_t w_t * (c * discharge[t] + epsilon * (charge[t] + discharge[t]))``,
+        with ``c`` the wear cost per kWh discharged
+        (:meth:`dispatch.case.schema.Battery.wear_cost_per_kwh`).
+        """
+        wear = self.spec.wear_cost_per_kwh()
+        return (wear + TIE_BREAK_PER_KWH) * self.ctx.annual(
+            b.discharge_kw
+        ) + TIE_BREAK_PER_KWH * self.ctx.annual(b.charge_kw)
 
     def electricity(self, b: pyo.Block, t: int) -> Expr:
         """``discharge[t] - charge[t]`` (in B1)."""
@@ -168,16 +191,22 @@ class Battery(Technology):
         return {} if containers is None else {"battery_units": round(pyo.value(containers))}
 
     @classmethod
+    def capex_per_unit(cls, spec: Any) -> dict[str, float]:
+        """``capex_per_kwh`` per kWh and ``capex_per_kw`` per kW."""
+        return {"battery_kwh": spec.capex_per_kwh, "battery_kw": spec.capex_per_kw}
+
+    @classmethod
     def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
         """Per kWh and per kW: ``capex * CRF`` and fixed O&M (in O1)."""
         f = crf(discount_rate, spec.lifetime_years)
+        capex = cls.capex_per_unit(spec)
         return {
             "battery_kwh": {
-                "capex_annualized": spec.capex_per_kwh * f,
+                "capex_annualized": capex["battery_kwh"] * f,
                 "fixed_om": spec.fixed_om_per_kwh_year,
             },
             "battery_kw": {
-                "capex_annualized": spec.capex_per_kw * f,
+                "capex_annualized": capex["battery_kw"] * f,
                 "fixed_om": spec.fixed_om_per_kw_year,
             },
         }

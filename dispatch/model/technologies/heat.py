@@ -65,11 +65,17 @@ class HeatPump(Technology):
         }  # fmt: skip
 
     @classmethod
+    def capex_per_unit(cls, spec: Any) -> dict[str, float]:
+        """``capex_per_kw_th`` per kW_th."""
+        return {"heat_pump_kw_th": spec.capex_per_kw_th}
+
+    @classmethod
     def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
         """``capex_per_kw_th * CRF`` and ``fixed_om_per_kw_th_year`` per kW_th (in O1)."""
+        capex = cls.capex_per_unit(spec)["heat_pump_kw_th"]
         return {
             "heat_pump_kw_th": {
-                "capex_annualized": spec.capex_per_kw_th * crf(discount_rate, spec.lifetime_years),
+                "capex_annualized": capex * crf(discount_rate, spec.lifetime_years),
                 "fixed_om": spec.fixed_om_per_kw_th_year,
             }
         }

@@ -76,11 +76,17 @@ class Renewable(Technology):
         }
 
     @classmethod
+    def capex_per_unit(cls, spec: Any) -> dict[str, float]:
+        """``capex_per_kw`` per kW."""
+        return {f"{cls.name}_kw": spec.capex_per_kw}
+
+    @classmethod
     def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
         """``capex_per_kw * CRF`` and ``fixed_om_per_kw_year`` per kW (in O1)."""
+        capex = cls.capex_per_unit(spec)[f"{cls.name}_kw"]
         return {
             f"{cls.name}_kw": {
-                "capex_annualized": spec.capex_per_kw * crf(discount_rate, spec.lifetime_years),
+                "capex_annualized": capex * crf(discount_rate, spec.lifetime_years),
                 "fixed_om": spec.fixed_om_per_kw_year,
             }
         }
