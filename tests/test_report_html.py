@@ -166,6 +166,7 @@ def test_solve_section_and_parameters_are_written_for_people(report):
     params = text.split("<h3>Case parameters", 1)[1].split("</table>", 1)[0]
     assert RAW_PYTHON.search(params) is None, RAW_PYTHON.search(params)
     assert ">yes<" in params  # grid.export_allowed: true
+    assert "<td>year</td><td>2030</td>" in params  # a year is a label, not a quantity
 
 
 def test_values_for_people():
