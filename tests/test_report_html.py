@@ -145,9 +145,11 @@ def test_every_note_of_a_run_is_in_the_report(make_case, tmp_path):
     text = (out / REPORT).read_text("utf-8")
     notes_html = text.split("id='notes'>", 1)[1].split("</section>", 1)[0]
     assert "Notes and warnings" in notes_html
+    card = dispatch.load_results(out)._repr_html_()  # the Jupyter card
     for note in notes:
         assert html.escape(note, quote=True) in notes_html, note
         assert " ".join(note.split()) in " ".join(done.output.split())  # and in the terminal
+        assert html.escape(note, quote=True) in card
 
 
 def _solve_section(text: str) -> str:
