@@ -489,10 +489,14 @@ def compare(
     debug: DebugOpt = False,
 ) -> None:
     """Print a sweep's runs and write FOLDER/compare.html (cost and sizes per parameter)."""
-    from rich.table import Table
-
     from dispatch.errors import CaseError, Problem
-    from dispatch.sweep.compare import counts_text, display_table, run_counts, write_compare
+    from dispatch.sweep.compare import (
+        counts_text,
+        display_table,
+        run_counts,
+        terminal_table,
+        write_compare,
+    )
     from dispatch.sweep.store import load_sweep
 
     def work() -> None:
@@ -500,18 +504,16 @@ def compare(
         counts = run_counts(loaded)
         full = display_table(loaded)
         shown = full.drop(columns=["run_id", "error"], errors="ignore")
-        table = Table(
-            title=escape(f"{folder}: {counts_text(counts)}; cheapest first (# = row of sweep.csv)")
-        )
-        table.add_column("#", justify="right")
-        for col in shown.columns:
-            table.add_column(".".join(col.split(".")[-2:]), justify="right", overflow="fold")
-        head = shown.head(rows)
-        for number, rec in zip(head.index, head.itertuples(index=False), strict=True):
-            table.add_row(str(number + 1), *(_cell(v) for v in rec))
+        title = f"{folder}: {counts_text(counts)}; cheapest first (# = row of sweep.csv)"
+        table, hidden = terminal_table(shown.head(rows), escape(title), out_console.width)
         out_console.print(table)
         if len(shown) > rows:
             out_console.print(f"... {len(shown) - rows} more rows (--rows)")
+        if hidden:
+            out_console.print(
+                f"not shown at this width: {', '.join(hidden)} (see compare.html, sweep.csv)",
+                highlight=False,
+            )
         failed = full[full["error"].notna()] if "error" in full else full.iloc[:0]
         for number, rec in failed.head(rows).iterrows():
             err_console.print(f"[yellow]#{number + 1}[/] {rec['status']}: {rec['error']}")
@@ -521,19 +523,6 @@ def compare(
         out_console.print(f"figures written to [bold]{write_compare(folder)}[/]")
 
     _guard(debug, work)
-
-
-def _cell(value: Any) -> str:
-    """Format one table cell for the terminal."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        if abs(value) < 1e-9:  # solver noise around zero
-            return "0"
-        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
-    return str(value)
 
 
 def main() -> None:

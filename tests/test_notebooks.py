@@ -64,3 +64,16 @@ def test_notebook_runs(path: Path, monkeypatch: pytest.MonkeyPatch):
         if out.output_type == "error"
     ]
     assert errors == []
+
+
+def test_the_notebooks_extra_can_open_a_notebook():
+    """`pip install -e ".[notebooks]"` brings a front end, and the README says how to start it."""
+    import tomllib
+
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"][
+        "optional-dependencies"
+    ]
+    names = {req.split(">")[0].split("=")[0].split("<")[0].strip() for req in extras["notebooks"]}
+    assert {"jupyterlab", "ipykernel"} <= names
+    readme = (REPO / "README.md").read_text("utf-8")
+    assert 'pip install -e ".[notebooks]"' in readme and "jupyter lab notebooks/" in readme

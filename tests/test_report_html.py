@@ -145,9 +145,11 @@ def test_every_note_of_a_run_is_in_the_report(make_case, tmp_path):
     text = (out / REPORT).read_text("utf-8")
     notes_html = text.split("id='notes'>", 1)[1].split("</section>", 1)[0]
     assert "Notes and warnings" in notes_html
+    card = dispatch.load_results(out)._repr_html_()  # the Jupyter card
     for note in notes:
         assert html.escape(note, quote=True) in notes_html, note
         assert " ".join(note.split()) in " ".join(done.output.split())  # and in the terminal
+        assert html.escape(note, quote=True) in card
 
 
 def _solve_section(text: str) -> str:
@@ -166,6 +168,7 @@ def test_solve_section_and_parameters_are_written_for_people(report):
     params = text.split("<h3>Case parameters", 1)[1].split("</table>", 1)[0]
     assert RAW_PYTHON.search(params) is None, RAW_PYTHON.search(params)
     assert ">yes<" in params  # grid.export_allowed: true
+    assert "<td>year</td><td>2030</td>" in params  # a year is a label, not a quantity
 
 
 def test_values_for_people():

@@ -80,6 +80,8 @@ def _money(value: float, currency: str) -> str:
     return f"{value / 1e6:,.2f} M {currency}"
 
 
+LABEL_KEYS = ("year", "seed")
+"""Case keys whose numbers are labels, not quantities: no thousands separators."""
 VERDICT = {True: "✓ met", False: "✗ not met"}
 CAPACITY_LABELS = {
     "pv_kw": "PV",
@@ -301,10 +303,16 @@ def _inputs_html(result: Result) -> str:
 
 
 def _shown(key: str, value: Any, defaults: dict[str, float | None]) -> str:
-    """Return a case value as text; a null rule shows the limit its year default gave."""
+    """Return a case value as text; a null rule shows the limit its year default gave.
+
+    Quantities read for people (``14,000``, ``yes``); labels such as a year or a seed
+    are shown as written (``2026``).
+    """
     if value is None:
         applied = defaults.get(key)
         return f"null (year default: {applied:g})" if applied is not None else "null"
+    if key.rsplit(".", 1)[-1] in LABEL_KEYS:
+        return str(value)
     return human(value)
 
 

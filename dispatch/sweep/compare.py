@@ -19,8 +19,10 @@ import pandas as pd
 import plotly.colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+from rich.table import Table
 
 from dispatch.files import FileRefused, read_limited
+from dispatch.report.text import human, number
 from dispatch.sweep.store import FINANCIAL_COLUMNS, OK_STATUSES, atomic_write_text, load_sweep
 
 COMPARE_HTML = "compare.html"
@@ -28,6 +30,27 @@ OBJECTIVE = "objective_per_year"
 CAPACITY_SUFFIXES = ("_kw", "_kwh", "_kw_th")
 MAX_LEGEND_GROUPS = 12
 """Above this many combinations of the other parameters, points are drawn without lines."""
+FLAT_SPAN = 0.01
+"""A series that varies by less than this share of its size is drawn as flat."""
+FLAT_MARGIN = 0.05
+"""A flat series is drawn this share of its size above and below its value."""
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+
+PAGE_CSS = """
+body{font-family:"Segoe UI",Helvetica,Arial,sans-serif;margin:0;background:#f3f5f7;color:#1f2933}
+main{max-width:1240px;margin:0 auto;padding:18px 26px 40px 26px}
+h1{font-size:24px;margin:6px 0 2px 0}
+p.sub{margin:0 0 10px 0;color:#5f6b76}
+section{background:#fff;border:1px solid #d9dee3;border-radius:8px;margin:16px 0;
+ padding:12px 16px;overflow-x:auto}
+section h2{font-size:18px;margin:4px 0 8px 0}
+table.runs{border-collapse:collapse;font-size:13px}
+table.runs th{text-align:right;vertical-align:bottom;padding:4px 8px;
+ border-bottom:2px solid #c9d0d6;max-width:10em}
+table.runs td{text-align:right;padding:3px 8px;border-bottom:1px solid #e6e9ec;white-space:nowrap;
+ font-variant-numeric:tabular-nums}
+table.runs td.text{text-align:left;white-space:normal;max-width:16em}
+"""
 
 
 def capacity_columns(table: pd.DataFrame) -> list[str]:
@@ -159,7 +182,7 @@ def tornado(effects: pd.DataFrame, currency: str = "CNY") -> go.Figure:
             base=order["base_mean"],
             orientation="h",
             name=f"parameter at its {name}",
-            text=[str(v) for v in order[f"{end}_value"]],
+            text=[human(v) for v in order[f"{end}_value"]],
             textposition="auto",
             hovertemplate="%{y} = %{text}: %{x:,.0f}<extra></extra>",
         )
@@ -201,9 +224,33 @@ def against_parameter(table: pd.DataFrame, parameter: str, parameters: list[str]
                 row=i // cols + 1,
                 col=i % cols + 1,
             )
+    for i, metric in enumerate(metrics):
+        flat = flat_range(ok[metric])
+        if flat is not None:
+            fig.update_yaxes(range=flat, row=i // cols + 1, col=i % cols + 1)
     fig.update_layout(title=f"Cost and sizes against {parameter}", height=320 * rows)
     fig.update_xaxes(title_text=parameter.rsplit(".", 1)[-1])
     return fig
+
+
+def flat_range(values: pd.Series) -> list[float] | None:
+    """Return a y-axis range for a (nearly) constant series, else ``None`` (autorange).
+
+    Plotly stretches a constant series over a sliver of an axis (13.999k-14.001k),
+    which reads as a change. A series whose spread is below :data:`FLAT_SPAN` of its
+    size gets the range ``value ± FLAT_MARGIN × size`` (0 to 1 when it is all zero).
+    """
+    v = pd.to_numeric(values, errors="coerce").dropna()
+    if v.empty:
+        return None
+    low, high = float(v.min()), float(v.max())
+    size = max(abs(low), abs(high))
+    if size == 0:
+        return [0.0, 1.0]
+    if high - low > FLAT_SPAN * size:
+        return None
+    margin = FLAT_MARGIN * size
+    return [low - margin, high + margin]
 
 
 def display_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -246,19 +293,21 @@ def write_compare(folder: str | Path) -> Path:
     figures += [against_parameter(table, p, params) for p in params]
     parts = [
         f"<h1>Sweep {html.escape(root.name)}</h1>",
-        f"<p>{html.escape(counts_text(run_counts(table)))}; parameters: "
+        f"<p class='sub'>{html.escape(counts_text(run_counts(table)))}; parameters: "
         f"{html.escape(', '.join(params) or 'none')}.</p>",
         _run_html(table.attrs.get("meta", {})),
     ]
     for i, fig in enumerate(figures):
-        parts.append(fig.to_html(full_html=False, include_plotlyjs=i == 0))
-    shown = display_table(table)
-    parts.append(shown.to_html(index=False, na_rep="", float_format=_number))
+        div = fig.to_html(full_html=False, include_plotlyjs=i == 0, config=PLOTLY_CONFIG)
+        parts.append(f"<section>{div}</section>")
+    parts.append(
+        f"<section><h2>Runs, cheapest first</h2>{runs_html(display_table(table))}</section>"
+    )
     page = (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        f"<title>Sweep {html.escape(root.name)}</title></head><body>"
-        + "\n".join(parts)
-        + "</body></html>\n"
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>Sweep {html.escape(root.name)}</title><style>{PAGE_CSS}</style></head>"
+        "<body><main>" + "\n".join(parts) + "</main></body></html>\n"
     )
     target = root / COMPARE_HTML
     atomic_write_text(target, page)
@@ -276,11 +325,79 @@ def _run_html(meta: dict[str, Any]) -> str:
     return f"<p>Every run: {html.escape(label)}.</p>" if label else ""
 
 
-def _number(value: float) -> str:
-    """Format a number for the HTML table: thousands separators, 4 significant digits."""
-    if abs(value) < 1e-9:
-        return "0"
-    return f"{value:,.0f}" if abs(value) >= 1e4 else f"{value:,.4g}"
+def cell(value: Any) -> str:
+    """Return one table cell for people: numbers via :func:`number`, blank when absent."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float):
+        return number(value)
+    return human(value)
+
+
+def runs_html(shown: pd.DataFrame) -> str:
+    """Return the runs of a sweep as an HTML table: numbers right-aligned, never wrapped.
+
+    The first column is the row of ``sweep.csv`` (1-based); run ids and errors come last.
+    """
+    last = [c for c in ("run_id", "error") if c in shown.columns]  # long text at the end
+    shown = shown[[c for c in shown.columns if c not in last] + last]
+    head = "<th>#</th>" + "".join(f"<th>{_breakable(str(c))}</th>" for c in shown.columns)
+    body = []
+    for number_, rec in zip(shown.index, shown.itertuples(index=False), strict=True):
+        tds = [f"<td>{number_ + 1}</td>"]
+        for v in rec:
+            kind = " class='text'" if isinstance(v, str) else ""
+            tds.append(f"<td{kind}>{_breakable(cell(v)) if kind else html.escape(cell(v))}</td>")
+        body.append("<tr>" + "".join(tds) + "</tr>")
+    return f"<table class='runs'><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def _breakable(text: str) -> str:
+    """Return ``text`` escaped, with line-break opportunities after ``_ . = -``."""
+    out = html.escape(text)
+    for mark in ("_", ".", "=", "-"):
+        out = out.replace(mark, f"{mark}<wbr>")
+    return out
+
+
+def column_label(column: str) -> str:
+    """Return a column header for the terminal: the key's last two parts, words spaced."""
+    return ".".join(column.split(".")[-2:]).replace("_", " ")
+
+
+def terminal_table(shown: pd.DataFrame, title: str, width: int) -> tuple[Table, list[str]]:
+    """Return the runs as a rich table that fits ``width`` columns, and the columns left out.
+
+    Numbers are never split across lines: each column is at least as wide as its widest
+    cell, and headers wrap between words. Columns are taken in order (run number,
+    parameters, status, cost, sizes ...) while they fit; the rest are named for the
+    caller to point at ``compare.html`` and ``sweep.csv``.
+
+    Parameters
+    ----------
+    shown : pandas.DataFrame
+        The rows to print (:func:`display_table`, index = row of the sweep table).
+    title : str
+        Table title.
+    width : int
+        Terminal width [characters].
+    """
+    columns = [("#", [str(n + 1) for n in shown.index])]
+    columns += [(column_label(c), [cell(v) for v in shown[c]]) for c in shown.columns]
+    table = Table(title=title)
+    hidden: list[str] = []
+    used = 1  # the left border
+    for label, cells in columns:
+        need = max([len(c) for c in cells] + [len(w) for w in label.split()] + [1])
+        if hidden or (used + need + 3 > width and table.columns):
+            hidden.append(label)
+            continue
+        used += need + 3  # padding either side and a border
+        table.add_column(label, justify="right", width=need, overflow="fold")
+    kept = len(table.columns)
+    for row in zip(*(cells for _, cells in columns[:kept]), strict=True):
+        table.add_row(*row)
+    return table, hidden
 
 
 def _currency(root: Path, table: pd.DataFrame) -> str:
