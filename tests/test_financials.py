@@ -265,6 +265,7 @@ def test_example_full_year_cash_flow(tmp_path):
     ts = pd.read_csv(out / "timeseries.csv")
     kwh = summary["capacities"]["battery_kwh"]
     assert ts["battery_discharge_kw"].sum() <= 200 * kwh * (1 + 1e-6)
+    assert ts["battery_discharge_kw"].sum() >= 0.99 * 200 * kwh  # it binds: ~240 cycles uncapped
 
 
 STEP_AVAIL = [1.0, 0.5, 0.25, 0.0]
