@@ -176,6 +176,7 @@ def test_run_writes_the_three_files(make_case, tmp_path):
     result = invoke("run", make_case(PINNED_CASE), "--out", out, "--method", "exact")
     seconds = time.process_time() - start
     assert result.exit_code == 0, result.output
+    assert result.output.index("NPV") < result.output.index("Capacities")  # leads the summary
     # about 6 CPU seconds (14 with --method auto); a coarse guard against a
     # case that stops being trivial for the solver, loose enough for slower machines
     assert seconds < 60, f"the small full-year run took {seconds:.1f} CPU seconds"

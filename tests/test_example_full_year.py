@@ -231,11 +231,14 @@ def test_emissions_recomputed_from_the_factors(run):
 
 def wear_per_kwh(battery: dict) -> float:
     """Battery wear per kWh discharged (S9): the case value, else the cycle-life derivation."""
+    from dispatch.case.defaults import default
+
     if battery.get("degradation_cost_per_kwh") is not None:
         return battery["degradation_cost_per_kwh"]
-    window = battery["soc_max_fraction"] - battery["soc_min_fraction"]
-    return (
-        battery["replacement_cost_fraction"]
-        * battery["capex_per_kwh"]
-        / (battery["cycle_life_cycles"] * window)
-    )
+
+    def key(name: str) -> float:
+        return battery.get(name, default("battery", name))
+
+    window = key("soc_max_fraction") - key("soc_min_fraction")
+    cells = key("replacement_cost_fraction") * key("capex_per_kwh")
+    return cells / (key("cycle_life_cycles") * window)

@@ -34,6 +34,7 @@ def test_every_figure_has_title_units_and_named_legend(all_figures):
             "duration_curves",
             "sankey",
             "costs",
+            "cashflow",
             "rules",
             "curtailment_heatmap",
             "import_heatmap",
@@ -134,3 +135,18 @@ def test_rules_figure_marks_a_failed_rule_red(week):
     colors = fig.data[0].marker.color
     assert colors[0] == figures.COLORS["fail"]
     assert "NOT met" in fig.layout.annotations[0].text
+
+
+def test_cashflow_figure_shows_the_cash_flow_and_payback(week):
+    fig = week.plot.cashflow()
+    cf = week.cashflow
+    line = next(t for t in fig.data if t.type == "scatter")
+    np.testing.assert_allclose(line.y, np.cumsum(cf["net_cashflow"]) / 1e6, rtol=1e-12)
+    bars = [t for t in fig.data if t.type == "bar"]
+    np.testing.assert_allclose(
+        np.sum([t.y for t in bars], axis=0), cf["net_cashflow"] / 1e6, rtol=1e-9, atol=1e-9
+    )
+    payback = week.financials["simple_payback_years"]
+    assert payback is not None
+    assert [s.x0 for s in fig.layout.shapes] == [payback]
+    assert "NPV" in fig.layout.title.text

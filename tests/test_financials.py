@@ -265,3 +265,71 @@ def test_example_full_year_cash_flow(tmp_path):
     ts = pd.read_csv(out / "timeseries.csv")
     kwh = summary["capacities"]["battery_kwh"]
     assert ts["battery_discharge_kw"].sum() <= 200 * kwh * (1 + 1e-6)
+    assert ts["battery_discharge_kw"].sum() >= 0.99 * 200 * kwh  # it binds: ~240 cycles uncapped
+
+
+STEP_AVAIL = [1.0, 0.5, 0.25, 0.0]
+"""PV output per kW over four hours: each kW beyond 200 kW only adds the 0.25 hour."""
+
+
+@pytest.fixture
+def pv_sizing(make_case):
+    """Free PV size, load 100 kW, no export value: the optimum is 100, 200 or 400 kW.
+
+    A kW between 200 and 400 saves 0.25 / 4 * 8760 * 0.6 = 328.5 a year; it costs
+    2,800 * CRF(7 %, 25) + 100 = 340.3 a year: the annualised optimum stops at 200 kW.
+    """
+    return make_case(
+        {
+            "name": "pv-sizing",
+            "year": 2025,
+            "finance": {"discount_rate": 0.07, "analysis_years": 25},
+            "load": {"electricity_kw": 100.0},
+            "technologies": {
+                "pv": {
+                    "availability": "@avail", "capex_per_kw": 2800, "fixed_om_per_kw_year": 100,
+                    "lifetime_years": 25, "degradation_per_year": 0.0,
+                    "inverter_replacement_year": None,
+                }
+            },
+            "grid": {
+                "import_price_per_kwh": 0.6, "export_price_per_kwh": 0.0,
+                "charge_scheme": "none",
+            },
+            "rules": NO_RULES,
+        },
+        profiles={"avail": STEP_AVAIL},
+    )  # fmt: skip
+
+
+def test_npv_objective_is_the_annualized_one_without_escalation(pv_sizing):
+    annualized = _solve(pv_sizing).summary
+    npv_run = _solve(pv_sizing, **{"finance.objective": "npv"}).summary
+    assert annualized["capacities"]["pv_kw"] == pytest.approx(200, rel=1e-6)
+    assert npv_run["capacities"]["pv_kw"] == pytest.approx(200, rel=1e-6)
+    assert npv_run["solve"]["objective"] == pytest.approx(
+        annualized["solve"]["objective"], rel=1e-9
+    )
+    assert npv_run["financials"]["npv"] == pytest.approx(annualized["financials"]["npv"])
+
+
+def test_npv_objective_maximises_the_cash_flow_npv(pv_sizing):
+    # 3 %/yr dearer electricity: each kW beyond 200 kW now pays over the life; renewals of a
+    # 20-year PV and inverters enter both the objective and the cash flow
+    keys = {
+        "finance.electricity_price_escalation_per_year": 0.03,
+        "technologies.pv.lifetime_years": 20,
+        "technologies.pv.inverter_replacement_year": 10,
+    }
+    annualized = _solve(pv_sizing, **keys).summary
+    best = _solve(pv_sizing, **keys, **{"finance.objective": "npv"}).summary
+    assert annualized["capacities"]["pv_kw"] == pytest.approx(200, rel=1e-6)
+    assert best["capacities"]["pv_kw"] == pytest.approx(400, rel=1e-6)
+    assert best["financials"]["npv"] > annualized["financials"]["npv"]
+    # the objective is the life-cycle cost over the annuity factor
+    r, n = 0.07, 25
+    annuity = (1 - (1 + r) ** -n) / r
+    fin = best["financials"]
+    assert best["solve"]["objective"] * annuity == pytest.approx(
+        fin["lifecycle_cost_baseline"] - fin["npv"], rel=1e-6
+    )

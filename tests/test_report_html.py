@@ -53,6 +53,11 @@ def test_report_holds_the_card_and_the_case_inputs(report):
     assert "technologies.battery.capex_per_kwh" in text
     assert "import_price_per_kwh" in text  # the hourly inputs table
     assert "null (year default: 0.35)" in text  # the consumption rule the year applied
+    # the card leads with the investment view: NPV, IRR, payback, then the annual cost
+    card = text[text.index("<div class='pd-card'>") :]
+    tiles = [card.index(k) for k in ("NPV vs baseline", "IRR", "Payback", "Annual cost")]
+    assert tiles == sorted(tiles)
+    assert "Cash flow over the project life" in text
 
 
 def test_report_draws_every_figure_without_errors(report, week):

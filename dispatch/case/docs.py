@@ -103,6 +103,7 @@ UNIT_NAMES: dict[str, str] = {
     "electricity_tce": "kgce/kWh (or a method name)",
     "income_tax_rate": "fraction",
     "residual_value": "—",
+    "objective": "—",
     "replacement_year": "years",
     "inverter_replacement_year": "years",
 }

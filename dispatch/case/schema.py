@@ -118,6 +118,13 @@ class Finance(Schema):
         "depreciation_salvage_fraction",
         "Share of each investment left undepreciated (salvage) at the end of depreciation.",
     )
+    objective: Literal["annualized", "npv"] = Field(
+        "annualized",
+        description="What the optimiser minimises: annualized: the yearly cost with "
+        "investment annualised over each lifetime (O1); npv: the life-cycle cost over "
+        "analysis_years with escalation, renewals and residual value, per year of annuity "
+        "(O5), i.e. the design with the highest NPV (pre-tax, without degradation).",
+    )
     residual_value: Literal["linear", "none"] = Field(
         "linear",
         description="Value of the equipment at the end of the analysis: linear: each "

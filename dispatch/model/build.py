@@ -134,6 +134,7 @@ def _build(
         elastic=elastic,
         size_cap=size_cap,
         carbon_price_per_tco2=case.finance.carbon_price_per_tco2,
+        finance=case.finance,
     )
     techs: dict[str, Technology] = {}
     for cls in REGISTRY:

@@ -59,6 +59,29 @@ COST_LABELS = {
     "demand_charge": "demand charge",
     "carbon": "carbon cost",
     "export_revenue": "export revenue",
+    "battery_degradation": "battery wear (priced cycling)",
+}
+CASHFLOW_LABELS = {
+    "capex": "investment",
+    "replacement": "replacements",
+    "om": "O&M",
+    "energy_savings": "energy savings",
+    "charges": "grid charge savings",
+    "fuel": "fuel savings",
+    "carbon": "carbon savings",
+    "tax": "income tax",
+    "residual": "residual value",
+}
+CASHFLOW_COLORS = {
+    "capex": "#3C5A99",
+    "replacement": "#7B4FB0",
+    "om": "#7F9CD6",
+    "energy_savings": "#2E9E5B",
+    "charges": "#8FD1A8",
+    "fuel": "#9C5B2E",
+    "carbon": "#6B4E3D",
+    "tax": "#C62828",
+    "residual": "#F2B705",
 }
 COST_COLORS = {
     "capex_annualized": "#3C5A99",
@@ -675,6 +698,63 @@ def costs_figure(
     return fig
 
 
+def cashflow_figure(
+    cashflow: pd.DataFrame | None, financials: dict[str, Any] | None, currency: str = "CNY"
+) -> go.Figure:
+    """Yearly cash flow against the baseline: stacked components and the cumulative line.
+
+    Parameters
+    ----------
+    cashflow : pandas.DataFrame or None
+        ``cashflow.csv`` (:func:`dispatch.results.financials.cashflow_of`).
+    financials : dict or None
+        The summary's ``financials`` block; its simple payback is marked.
+    currency : str
+        Currency of the flows.
+    """
+    title = "Cash flow against the baseline"
+    if cashflow is None or financials is None:
+        return _empty(title, "this run has no cash flow (written before financials existed)")
+    years = cashflow["year"].to_numpy()
+    fig = go.Figure()
+    for key, label in CASHFLOW_LABELS.items():
+        values = cashflow[key].to_numpy(dtype=float) / MILLION
+        if not np.any(np.abs(values) > 1e-12):
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=years, y=values, name=label, marker_color=CASHFLOW_COLORS[key],
+                hovertemplate="year %{x}: %{y:,.2f} M " + currency + "<extra>" + label + "</extra>",
+            )
+        )  # fmt: skip
+    cumulative = np.cumsum(cashflow["net_cashflow"].to_numpy(dtype=float)) / MILLION
+    fig.add_trace(
+        go.Scatter(
+            x=years, y=cumulative, name="cumulative net cash flow", mode="lines+markers",
+            line={"color": "#111", "width": 2.5}, marker={"size": 5},
+            hovertemplate="after year %{x}: %{y:,.2f} M " + currency + "<extra></extra>",
+        )
+    )  # fmt: skip
+    payback = financials.get("simple_payback_years")
+    if payback is not None:
+        fig.add_vline(x=payback, line_dash="dash", line_color="#1e7d45")
+        fig.add_annotation(
+            x=payback, y=float(cumulative.max()), text=f"payback {payback:.1f} years",
+            showarrow=False, xanchor="left", xshift=4, font={"color": "#1e7d45"},
+        )  # fmt: skip
+    irr = financials.get("irr")
+    title = (
+        f"Cash flow against the baseline: NPV {financials['npv'] / MILLION:,.2f} M {currency}, "
+        f"IRR {f'{irr:.1%}' if irr is not None else 'n/a'}"
+    )
+    _layout(
+        fig, title, "year", f"cash flow [million {currency}]", barmode="relative",
+        hovermode="closest",
+    )  # fmt: skip
+    fig.update_yaxes(zeroline=True, zerolinecolor="#555", zerolinewidth=1)
+    return fig
+
+
 def rules_figure(rules: pd.DataFrame) -> go.Figure:
     """Each local-consumption rule: its value (bar) against its limit (marker) [%]."""
     title = "Local-consumption rules: value against limit"
@@ -825,6 +905,11 @@ class Plots:
         base = r.baseline_costs if r.baseline is not None else None
         return costs_figure(r.costs, base, r.currency)
 
+    def cashflow(self) -> go.Figure:
+        """Yearly cash flow against the baseline, cumulative line and payback."""
+        r = self._result
+        return cashflow_figure(r.cashflow, r.financials, r.currency)
+
     def rules(self) -> go.Figure:
         """Rule compliance: value against limit."""
         return rules_figure(self._result.rules)
@@ -868,6 +953,13 @@ class Plots:
                 self.costs,
                 "Baseline: the same park with no new equipment; all electricity from the grid, "
                 "all heat from the boiler.",
+            ),
+            "cashflow": (
+                "Cash flow over the project life",
+                self.cashflow,
+                "Each year's cash flow against the baseline (savings positive, investment, "
+                "replacements and tax negative) and its running total; the dashed line marks "
+                "the simple payback. Method and assumptions: docs/finance.md.",
             ),
             "rules": (
                 "Rule compliance",

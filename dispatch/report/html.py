@@ -105,9 +105,8 @@ def summary_card(result: Result, notes: bool = True) -> str:
     energy = s.get("energy_mwh", {})
     ratios = s.get("ratios", {})
     base = result.baseline
-    tiles: list[tuple[str, str, str]] = [
-        ("Annual cost", _money(result.total_cost_per_year, cur) + "/yr", "")
-    ]
+    tiles: list[tuple[str, str, str]] = _financial_tiles(result.financials, cur)
+    tiles.append(("Annual cost", _money(result.total_cost_per_year, cur) + "/yr", ""))
     if base is not None:
         base_total = float(base["costs_per_year"]["total"])
         saving = base_total - result.total_cost_per_year
@@ -237,6 +236,29 @@ def notes_section(result: Result) -> str:
     else:
         body = "<p>The run printed no warnings or notes.</p>"
     return f"<section class='notes' id='notes'><h2>Notes and warnings</h2>{body}</section>"
+
+
+def _financial_tiles(fin: dict[str, Any] | None, cur: str) -> list[tuple[str, str, str]]:
+    """Return the NPV, IRR and payback tiles that lead the card (none without financials)."""
+    if fin is None:
+        return []
+    a = fin.get("assumptions", {})
+    irr, payback = fin.get("irr"), fin.get("simple_payback_years")
+    discounted = fin.get("discounted_payback_years")
+    return [
+        (
+            "NPV vs baseline",
+            _money(fin["npv"], cur),
+            f"{a.get('analysis_years', '?')} years at {a.get('discount_rate', 0):.1%}",
+        ),
+        ("IRR", f"{irr:.1%}" if irr is not None else "n/a", "internal rate of return"),
+        (
+            "Payback",
+            f"{payback:.1f} years" if payback is not None else "not reached",
+            f"discounted {discounted:.1f} years" if discounted is not None else "",
+        ),
+        ("Up-front investment", _money(fin["capex_upfront"], cur), ""),
+    ]
 
 
 def _period(ts: pd.DataFrame) -> str:

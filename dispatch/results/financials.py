@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from dispatch.finance import investment_schedule, residual_fraction
 from dispatch.timegrid import HOURS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -47,12 +48,8 @@ def outlays(caps: dict[str, float], data: CaseData) -> list[dict[str, Any]]:
     """Return every investment of the design over the analysis period.
 
     The initial investment is the added capacity (size less existing) times its
-    ``capex_per_unit``, in year 0. It is renewed at full cost every
-    ``lifetime_years``; a battery with ``replacement_year`` is instead renewed
-    every ``replacement_year`` years at ``replacement_cost_fraction`` of its cost.
-    PV inverters are replaced every ``inverter_replacement_year`` years at
-    ``inverter_cost_fraction`` of the PV investment. Only renewals before the last
-    year of the analysis count.
+    ``capex_per_unit``, in year 0; renewals and inverter replacements follow
+    :func:`dispatch.finance.investment_schedule`.
 
     Returns
     -------
@@ -63,18 +60,7 @@ def outlays(caps: dict[str, float], data: CaseData) -> list[dict[str, Any]]:
     from dispatch.model.technologies import REGISTRY, spec_of  # the unit costs; loads Pyomo
 
     case = data.case
-    n_years = case.finance.analysis_years
     out: list[dict[str, Any]] = []
-
-    def schedule(item: str, cost: float, first: float, interval: float, life: float) -> None:
-        k = 1
-        while (year := round(k * interval)) < n_years:
-            out.append(
-                {"item": item, "kind": "replacement", "year": year, "cost": first * cost,
-                 "life_years": life}
-            )  # fmt: skip
-            k += 1
-
     for cls in REGISTRY:
         spec = spec_of(case, cls.name)
         if spec is None:
@@ -85,20 +71,17 @@ def outlays(caps: dict[str, float], data: CaseData) -> list[dict[str, Any]]:
             cost = per_unit * max(added, 0.0)
             if cost <= 0:
                 continue
-            interval = float(spec.lifetime_years)
-            fraction = 1.0
-            if getattr(spec, "replacement_year", None) is not None:
-                interval, fraction = float(spec.replacement_year), spec.replacement_cost_fraction
-            out.append(
-                {"item": key, "kind": "capex", "year": 0, "cost": cost, "life_years": interval}
-            )
-            schedule(key, cost, fraction, interval, interval)
-            inverter_year = getattr(spec, "inverter_replacement_year", None)
-            if inverter_year is not None:
-                schedule(
-                    f"{key}_inverter", cost, spec.inverter_cost_fraction, inverter_year,
-                    float(inverter_year),
-                )  # fmt: skip
+            schedule = investment_schedule(spec, case.finance.analysis_years)
+            for kind, year, fraction, life in schedule:
+                out.append(
+                    {
+                        "item": f"{key}_inverter" if kind == "inverter" else key,
+                        "kind": "capex" if kind == "capex" else "replacement",
+                        "year": year,
+                        "cost": fraction * cost,
+                        "life_years": life,
+                    }
+                )
     return out
 
 
@@ -333,7 +316,7 @@ def _residual(items: list[dict[str, Any]], n_years: int) -> float:
     """Remaining value at the end of year N: ``sum_o cost_o * max(0, y_o + L_o - N) / L_o``."""
     return float(
         sum(
-            o["cost"] * max(0.0, o["year"] + o["life_years"] - n_years) / o["life_years"]
+            o["cost"] * residual_fraction(o["year"], o["life_years"], n_years)
             for o in items
             if o["year"] <= n_years
         )

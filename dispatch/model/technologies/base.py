@@ -18,10 +18,16 @@ from typing import Any, ClassVar
 import numpy as np
 import pyomo.environ as pyo
 
+from dispatch.finance import annuity_factor, crf, life_cycle_capex_factor
 from dispatch.ledger import Term
 from dispatch.model.horizon import Horizon
 
 Expr = Any  # a Pyomo linear expression or a number
+
+ELECTRICITY_CATEGORIES = (
+    "grid_energy", "system_operation", "grid_capacity", "demand_charge", "export_revenue",
+)  # fmt: skip
+"""Cost categories whose prices follow ``finance.electricity_price_escalation_per_year``."""
 
 
 @dataclass(eq=False)
@@ -175,6 +181,8 @@ class Context:
         Upper limit given to every unlimited size (to find sizes that run away).
     slacks : list of Slack
         The slacks of an elastic model.
+    finance : Finance or None
+        The case's ``finance`` section; its ``objective`` sets :meth:`weight`.
     """
 
     horizon: Horizon
@@ -184,6 +192,43 @@ class Context:
     elastic: bool = False
     size_cap: float | None = None
     slacks: list[Slack] = field(default_factory=list)
+    finance: Any = None
+
+    def weight(self, category: str, spec: Any = None) -> float:
+        """Objective weight of a yearly cost category (O5); 1 under the annualised objective.
+
+        Under ``finance.objective: npv`` the objective is the life-cycle cost over the
+        annuity factor ``AF = sum_{y=1..N} (1 + r)^-y``: a category escalating by ``e``
+        weighs ``AF(r, N, e) / AF(r, N)``; ``capex_annualized`` weighs
+        ``K / AF / CRF(r, n)``, with ``K`` the present value of the investment's
+        payments (renewals, residual value) per unit invested
+        (:func:`dispatch.finance.life_cycle_capex_factor`). Carbon and battery wear
+        weigh 1.
+
+        Parameters
+        ----------
+        category : str
+            A cost category of ``costs_per_year`` (``fixed_om``, ``grid_energy``, ...).
+        spec : technology case section, optional
+            Needed for ``capex_annualized``.
+        """
+        f = self.finance
+        if f is None or f.objective == "annualized":
+            return 1.0
+        r, n = f.discount_rate, f.analysis_years
+        annuity = annuity_factor(r, n)
+        if category == "capex_annualized":
+            factor = life_cycle_capex_factor(spec, n, r, f.residual_value == "linear")
+            return factor / annuity / crf(r, spec.lifetime_years)
+        escalation = {
+            "fixed_om": f.om_escalation_per_year,
+            "fuel": f.fuel_price_escalation_per_year,
+        }.get(category)
+        if category in ELECTRICITY_CATEGORIES:
+            escalation = f.electricity_price_escalation_per_year
+        if escalation is None:
+            return 1.0
+        return annuity_factor(r, n, escalation) / annuity
 
     def annual(self, var: pyo.Var, coeff: np.ndarray | float = 1.0) -> Expr:
         """Annual sum ``s * sum_t w_t * c_t * x_t`` of an hourly variable.
@@ -378,11 +423,17 @@ class Technology(ABC):
         return 0.0
 
     def annual_cost(self, b: pyo.Block) -> Expr:
-        """(O1) ``sum_k unit cost_k * (size_k - existing_k) + operating cost``, per year."""
+        """(O1) ``sum_k unit cost_k * (size_k - existing_k) + operating cost``, per year.
+
+        Each category of unit cost is weighted by :meth:`Context.weight` (O5; 1 under the
+        annualised objective).
+        """
         unit = self.unit_costs(self.spec, self.ctx.discount_rate)
         sizes = self.sizes(self.spec)
+        w = self.ctx.weight
         fixed = sum(
-            sum(unit[k].values()) * (var - sizes[k].existing if k in sizes else var)
+            sum(cost * w(cat, self.spec) for cat, cost in unit[k].items())
+            * (var - sizes[k].existing if k in sizes else var)
             for k, var in self.size_vars(b).items()
         )
         return fixed + self.operating_cost(b)

@@ -111,6 +111,7 @@ class Grid(Technology):
         """
         s = self.spec
         h = self.ctx.horizon
+        electricity = self.ctx.weight("grid_energy")  # (O5) escalation under objective npv
         buy = h.take(self.series["import_price_per_kwh"]) + s.system_operation_fee_per_kwh
         cost = self.ctx.annual(b.import_kw, buy)
         if s.export_allowed:
@@ -122,7 +123,8 @@ class Grid(Technology):
             cost = cost + h.annual_scale * pyo.quicksum(
                 rate * frac[m] * b.peak_import_kw[m] for m in b.months
             )
-        carbon = self.ctx.carbon_price_per_tco2
+        cost = electricity * cost
+        carbon = self.ctx.carbon_price_per_tco2 * self.ctx.weight("carbon")
         if carbon > 0:
             factor = h.take(self.series["grid_emission_factor_kg_per_kwh"])
             cost = cost + self.ctx.annual(b.import_kw, factor * carbon / KG_PER_T)

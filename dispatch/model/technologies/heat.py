@@ -113,9 +113,13 @@ class Boiler(Technology):
         sum_t w_t * heat_kw_th[t]``
         """
         s = self.spec
-        per_kwh_fuel = s.fuel_price_per_kwh
+        w = self.ctx.weight  # (O5) escalation under objective npv
+        per_kwh_fuel = s.fuel_price_per_kwh * w("fuel")
         per_kwh_fuel += (
-            self.ctx.carbon_price_per_tco2 * s.emission_factor_kg_per_kwh_fuel / KG_PER_T
+            self.ctx.carbon_price_per_tco2
+            * w("carbon")
+            * s.emission_factor_kg_per_kwh_fuel
+            / KG_PER_T
         )
         return per_kwh_fuel / s.efficiency * self.ctx.annual(b.heat_kw_th)
 
