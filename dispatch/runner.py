@@ -17,6 +17,7 @@ from dispatch.results import bill as billing
 from dispatch.results import extract
 from dispatch.results.summary import summarize
 from dispatch.solve.auto import solve_auto
+from dispatch.solve.baseline import baseline_dispatch
 from dispatch.solve.exact import EXACT_MIP_GAP, SolverOptions, solve
 from dispatch.timegrid import HOURS_PER_YEAR
 
@@ -138,7 +139,10 @@ def solve_case(
     if auto_report is not None:
         solve_report["auto"] = auto_report.as_dict()
     bill = billing.bill_monthly(ts, caps, data)
-    summary = summarize(ts, caps, data, solve_report, method, bill)
+    start_base = time.perf_counter()
+    base = baseline_dispatch(data, horizon, options)
+    timings["baseline_seconds"] = time.perf_counter() - start_base
+    summary = summarize(ts, caps, data, solve_report, method, bill, base)
     summary["notes"] = list(data.notes)  # e.g. heat beyond heat-pump reach goes to the boiler
     summary["unit_counts"] = extract.unit_counts(built)
     return RunOutput(summary=summary, timeseries=ts, data=data, bill_monthly=bill, timings=timings)

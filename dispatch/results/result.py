@@ -28,7 +28,6 @@ import yaml
 
 from dispatch import ledger
 from dispatch.errors import DispatchError
-from dispatch.results.baseline import baseline
 from dispatch.results.write import BILL, SUMMARY, TIMESERIES, write_results
 from dispatch.timegrid import hours
 
@@ -261,11 +260,13 @@ class Result:
 
     @cached_property
     def baseline(self) -> dict[str, Any] | None:
-        """Cost and emissions of the same park with no new equipment (or ``None``).
+        """Cost and emissions of the same park with its existing equipment only (or ``None``).
 
-        See :func:`dispatch.results.baseline.baseline`.
+        The run's own ``baseline`` block (:func:`dispatch.results.bill.baseline`), with
+        ``costs_per_year`` (``total`` included), ``tco2_per_year`` and ``source``
+        (``summary``); ``None`` for a summary written without one.
         """
-        return baseline(self.summary, self.timeseries, self.inputs, self.case)
+        return baseline_of(self.summary)
 
     @property
     def baseline_costs(self) -> pd.DataFrame:
@@ -368,6 +369,19 @@ class Result:
             Path(tmp).unlink(missing_ok=True)
             raise
         return path
+
+
+def baseline_of(summary: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the baseline block a summary carries, costs and emissions as floats, or ``None``."""
+    block = summary.get("baseline")
+    if not isinstance(block, dict) or not isinstance(block.get("costs_per_year"), dict):
+        return None
+    costs = {k: float(v) for k, v in block["costs_per_year"].items() if isinstance(v, int | float)}
+    costs.setdefault("total", sum(costs.values()))
+    tco2 = block.get("tco2_per_year", summary.get("emissions", {}).get("baseline_tco2_per_year"))
+    out = dict(block) | {"costs_per_year": costs, "source": "summary"}
+    out["tco2_per_year"] = float(tco2) if isinstance(tco2, int | float) else None
+    return out
 
 
 def inputs_table(data: CaseData) -> pd.DataFrame:

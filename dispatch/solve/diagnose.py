@@ -31,6 +31,7 @@ from dispatch.errors import DispatchError, InfeasibleError, SolverError, Unbound
 from dispatch.model.build import BuiltModel, RuleTerm, build_model
 from dispatch.model.horizon import Horizon
 from dispatch.model.technologies.base import Slack
+from dispatch.model.technologies.grid import Grid
 from dispatch.solve.exact import SolverOptions, highs_options, solve
 from dispatch.solve.highs import HighsModel
 from dispatch.timegrid import hours
@@ -499,8 +500,9 @@ def _runaway_finding(built: BuiltModel, slack: Slack) -> dict[str, Any]:
     """Explain one size that grows without bound."""
     key = slack.key
     if key.startswith("grid."):
-        h, grid = built.horizon, built.data.case.grid
-        buy = h.take(built.data.series["import_price_per_kwh"]) + grid.system_operation_fee_per_kwh
+        h, grid = built.horizon, built.technologies["grid"]
+        assert isinstance(grid, Grid)
+        buy = grid.import_cost_per_kwh()
         sell = h.take(built.data.series["export_price_per_kwh"])
         n = int(np.sum(sell > buy))
         why = (
