@@ -127,10 +127,10 @@ def run(
     hours: HoursOpt = None,
 ) -> None:
     """Size and dispatch a park for one year and write the results."""
+    from dispatch.api import Result
     from dispatch.case.loader import load_case
     from dispatch.errors import InfeasibleError
     from dispatch.model.horizon import Horizon
-    from dispatch.results.result import Result
     from dispatch.results.summary import infeasible_summary
     from dispatch.results.terminal import print_summary
     from dispatch.results.write import check_target, write_diagnosis, write_results
@@ -238,7 +238,7 @@ def report(
     debug: DebugOpt = False,
 ) -> None:
     """(Re)write report.html of a results folder: offline, every figure, the case inputs."""
-    from dispatch.results.result import Result
+    from dispatch.api import Result
 
     def work() -> None:
         path = Result.load(results, case=case).write_report()

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
 
 from dispatch.case.loader import CaseData, load_case
 from dispatch.errors import DispatchError, InfeasibleError, UnboundedError
@@ -15,6 +11,7 @@ from dispatch.model.build import build_model
 from dispatch.model.horizon import Horizon
 from dispatch.results import bill as billing
 from dispatch.results import extract
+from dispatch.results.result import RunOutput
 from dispatch.results.summary import summarize
 from dispatch.solve.auto import solve_auto
 from dispatch.solve.baseline import baseline_dispatch
@@ -23,29 +20,6 @@ from dispatch.timegrid import HOURS_PER_YEAR
 
 METHODS = ("auto", "exact")
 """``auto`` (default): typical-day sizing, full-year dispatch; ``exact``: the full model."""
-
-
-@dataclass
-class RunOutput:
-    """Everything a run produced, before it is written to disk.
-
-    Attributes
-    ----------
-    summary : dict
-        Content of ``summary.json``.
-    timeseries : pandas.DataFrame
-        Hourly results.
-    data : CaseData
-        The case that was solved.
-    bill_monthly : pandas.DataFrame
-        The electricity bill by month over the horizon (``bill_monthly.csv``).
-    """
-
-    summary: dict[str, Any]
-    timeseries: pd.DataFrame
-    data: CaseData
-    bill_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 def resolve_options(data: CaseData, given: SolverOptions | None, method: str) -> SolverOptions:

@@ -1,7 +1,7 @@
 """Plotly figures of a run, built from the results tables only (never the model).
 
 Every ``*_figure`` function is pure: it takes the tidy tables of a
-:class:`~dispatch.results.result.Result` (the hourly ``timeseries``, the
+:class:`~dispatch.results.result.ResultData` (the hourly ``timeseries``, the
 ``capacities``, ``costs``, ``rules`` tables) and returns a
 ``plotly.graph_objects.Figure`` with a title, axis titles with units and a
 legend. :class:`Plots` binds them to a result: ``result.plot.sankey()``.
@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from dispatch.timegrid import HOURS_PER_YEAR
 
 if TYPE_CHECKING:
-    from dispatch.results.result import Result
+    from dispatch.results.result import ResultData as Result
 
 KW_PER_MW = 1000.0
 MS_PER_HOUR = 3_600_000

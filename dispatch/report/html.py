@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-import dispatch
-from dispatch.report.figures import MONTHS
+from dispatch._version import __version__
+from dispatch.report.figures import MONTHS, Plots
+from dispatch.results.carbon import intensity_by_conversion
 from dispatch.timegrid import HOURS_PER_YEAR
 
 if TYPE_CHECKING:
-    from dispatch.results.result import Result
+    from dispatch.results.result import ResultData as Result
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "scrollZoom": False}
 
@@ -131,7 +132,8 @@ def summary_card(result: Result) -> str:
             (
                 "Carbon intensity",
                 f"{intensity:.2f} tCO2/tce",
-                f"zero-carbon park limit {limit:g}: {verdict}",
+                f"zero-carbon park limit {limit:g}: {verdict}; "
+                f"by conversion: {intensity_by_conversion(em)}",
             )
         )
     self_use = ratios.get("self_use_of_consumption")
@@ -290,7 +292,7 @@ def _annual_sum(name: str, values: pd.Series) -> str:
 
 def render_report(result: Result) -> str:
     """Return the full, self-contained HTML report of a result."""
-    plots = result.plot.catalogue()
+    plots = Plots(result).catalogue()
     nav = ["<a href='#summary'>Summary</a>"]
     sections = []
     for name, (short, make, caption) in plots.items():
@@ -326,7 +328,7 @@ def render_report(result: Result) -> str:
         + "".join(sections)
         + f"<section id='inputs'><h2>Case inputs</h2>{_inputs_html(result)}"
         f"<h3>Solve</h3><table class='inputs'>{solve_rows}</table></section>"
-        f"<footer>Generated {generated} by park-dispatch {_e(dispatch.__version__)}. "
+        f"<footer>Generated {generated} by park-dispatch {_e(__version__)}. "
         "Offline file: plotly.js is embedded; nothing is loaded from the network.</footer>"
         "</main></body></html>\n"
     )

@@ -7,6 +7,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from dispatch.results.carbon import intensity_by_conversion
+
 
 def print_summary(summary: dict[str, Any], console: Console) -> None:
     """Print a readable summary of ``summary.json`` content."""
@@ -57,6 +59,6 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
     console.print(
         f"emissions {em['tco2_per_year']:,.0f} tCO2/year (baseline "
         f"{em['baseline_tco2_per_year']:,.0f}, avoided {em['avoided_tco2_per_year']:,.0f}); "
-        f"{em['tco2_per_tce']:.3f} tCO2/tce against {em['zero_carbon_threshold_tco2_per_tce']} "
-        f"({em['electricity_tce_method']} tce)"
+        f"tCO2/tce {intensity_by_conversion(em)} against "
+        f"{em['zero_carbon_threshold_tco2_per_tce']}"
     )

@@ -269,19 +269,6 @@ def monthly_bill(
     return bill[list(BILL_COLUMNS)]
 
 
-def annual_costs(bill: pd.DataFrame) -> dict[str, float]:
-    """Sum a monthly bill into the yearly cost components [CNY/yr].
-
-    Returns
-    -------
-    dict
-        Keys ``grid_energy``, ``system_operation``, ``grid_capacity``, ``demand_charge``,
-        ``export_revenue``, ``fuel``, ``carbon`` and ``total``.
-    """
-    keys = (*COST_COLUMNS, "export_revenue", "total")
-    return {k: float(bill[k].sum()) for k in keys}
-
-
 def _values(value: pd.Series | float, index: pd.DatetimeIndex) -> np.ndarray:
     if isinstance(value, pd.Series):
         if not value.index.equals(index):
