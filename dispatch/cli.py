@@ -407,8 +407,9 @@ def compare(
         if len(shown) > rows:
             out_console.print(f"... {len(shown) - rows} more rows (--rows)")
         failed = full[full["error"].notna()] if "error" in full else full.iloc[:0]
-        for number, rec in failed.head(rows).iterrows():
-            err_console.print(f"[yellow]#{number + 1}[/] {rec['status']}: {rec['error']}")
+        top = failed.head(rows)
+        for number, status, error in zip(top.index, top["status"], top["error"], strict=True):
+            err_console.print(f"[yellow]#{number + 1}[/] {status}: {error}")
         out_console.print(f"figures written to [bold]{write_compare(folder)}[/]")
 
     _guard(debug, work)

@@ -196,7 +196,9 @@ def default_week_start(ts: pd.DataFrame) -> pd.Timestamp:
     stamps = _stamps(ts)
     available = _col(ts, "pv_available_kw") + _col(ts, "wind_available_kw")
     daily = pd.Series(available, index=stamps).groupby(stamps.normalize()).sum()
-    best = daily.idxmax() if daily.max() > 0 else stamps[0].normalize()
+    best = (
+        daily.index[int(np.argmax(daily.to_numpy()))] if daily.max() > 0 else stamps[0].normalize()
+    )
     start = max(best - pd.Timedelta(days=3), stamps[0].normalize())
     last_start = stamps[-1].normalize() - pd.Timedelta(days=6)
     return max(min(start, last_start), stamps[0].normalize())

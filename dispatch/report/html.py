@@ -156,7 +156,7 @@ def summary_card(result: Result) -> str:
         for k, v, n in tiles
     )
     caps = "".join(
-        f"<tr><td>{_e(CAPACITY_LABELS.get(row.capacity, row.capacity))}</td>"
+        f"<tr><td>{_e(CAPACITY_LABELS.get(str(row.capacity), str(row.capacity)))}</td>"
         f'<td class="pd-num">{row.value:,.0f}</td><td>{_e(row.unit)}</td></tr>'
         for row in result.capacities.itertuples()
     )
@@ -242,7 +242,8 @@ def _inputs_html(result: Result) -> str:
     """Return the case parameters and a statistics table of the hourly inputs."""
     parts: list[str] = []
     if result.case is not None:
-        limits = {r.rule: r.limit_fraction for r in result.rules.itertuples()}
+        rules = result.rules
+        limits = dict(zip(rules["rule"], rules["limit_fraction"].astype(float), strict=True))
         shown = {
             "rules.self_use_min_of_consumption": limits.get("self_use_of_consumption"),
         }

@@ -258,7 +258,10 @@ def grid_report(ts: pd.DataFrame, data: CaseData) -> dict[str, Any]:
     if grid.charge_scheme == "demand":
         peaks = monthly_peaks_kw(pd.Series(_col(ts, "import_kw"), index=_index(ts, data)))
         out["demand_rate_per_kw_month"] = grid.demand_rate_per_kw_month()
-        out["monthly_peak_import_kw"] = {int(m): float(v) for m, v in peaks.items()}
+        months = peaks.index.to_numpy(dtype=int).tolist()
+        out["monthly_peak_import_kw"] = dict(
+            zip(months, peaks.to_numpy(float).tolist(), strict=True)
+        )
     export_price = _series(data, "export_price_per_kwh", len(ts))
     province = tariff.calendar.province if tariff is not None else None
     out["exports"] = {

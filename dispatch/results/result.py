@@ -257,9 +257,8 @@ class ResultData:
         equipment, when known (see :attr:`baseline`).
         """
         rows = []
-        for scenario, block in (("park", self.summary.get("emissions", {})), ("baseline", None)):
-            if scenario == "baseline":
-                block = self.baseline or {}
+        blocks = (("park", self.summary.get("emissions", {})), ("baseline", self.baseline or {}))
+        for scenario, block in blocks:
             for key, value in block.items():
                 if (
                     key.endswith("_tco2_per_year")

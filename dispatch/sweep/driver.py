@@ -245,8 +245,11 @@ def run_sweep(
     todo: deque[tuple[RunSpec, int]] = deque()
     for spec in plan.specs:
         rec = None if force else store.read(spec.run_id)
-        stale = rec is None or rec.get("fingerprint") != plan.fingerprint
-        if stale or (retry_failed and rec["status"] not in OK_STATUSES):
+        if (
+            rec is None
+            or rec.get("fingerprint") != plan.fingerprint
+            or (retry_failed and rec["status"] not in OK_STATUSES)
+        ):
             todo.append((spec, 1))
         else:
             records[spec.run_id] = rec

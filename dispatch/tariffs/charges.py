@@ -197,7 +197,7 @@ def month_fractions(index: pd.DatetimeIndex) -> pd.Series:
 
 def monthly_peaks_kw(import_kw: pd.Series) -> pd.Series:
     """Return each month's maximum hourly import [kW], indexed by month number."""
-    peaks = import_kw.groupby(import_kw.index.month).max()
+    peaks = import_kw.groupby(pd.DatetimeIndex(import_kw.index).month).max()
     peaks.index.name = "month"
     return peaks.rename("peak_import_kw")
 
@@ -238,7 +238,7 @@ def monthly_bill(
         One row per month (index ``month``) with :data:`BILL_COLUMNS`. Export revenue is
         negative (a negative cost, as in ``costs_per_year``); ``total`` sums the money columns.
     """
-    index = import_kw.index
+    index = pd.DatetimeIndex(import_kw.index)
     month = index.month
 
     def by_month(values: pd.Series | np.ndarray | float) -> pd.Series:
