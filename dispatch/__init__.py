@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__version__ = "0.1.0"
+from dispatch._version import __version__
 
 _API = {
     "run": "dispatch.api",
@@ -26,7 +26,7 @@ _API = {
     "CaseData": "dispatch.case.loader",
     "Horizon": "dispatch.model.horizon",
     "SolverOptions": "dispatch.solve.exact",
-    "Result": "dispatch.results.result",
+    "Result": "dispatch.api",
     "DispatchError": "dispatch.errors",
     "CaseError": "dispatch.errors",
     "InfeasibleError": "dispatch.errors",
@@ -34,11 +34,10 @@ _API = {
 }
 
 if TYPE_CHECKING:
-    from dispatch.api import load_results, run
+    from dispatch.api import Result, load_results, run
     from dispatch.case.loader import CaseData, load_case
     from dispatch.errors import CaseError, DispatchError, InfeasibleError, SolverError
     from dispatch.model.horizon import Horizon
-    from dispatch.results.result import Result
     from dispatch.solve.exact import SolverOptions
 
 

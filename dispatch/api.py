@@ -10,13 +10,80 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from dispatch.case.loader import CaseData, load_case
 from dispatch.model.horizon import Horizon
-from dispatch.results.result import Result
+from dispatch.report.figures import Plots
+from dispatch.report.html import render_report, summary_card
+from dispatch.results.result import REPORT, ResultData
+from dispatch.results.write import write_results
+from dispatch.runner import solve_case
 from dispatch.solve.exact import SolverOptions
+
+
+class Result(ResultData):
+    """The results of one run: tables, plotly figures, a Jupyter card and the report.
+
+    The tables come from :class:`~dispatch.results.result.ResultData`; this class adds
+    :attr:`plot`, the card and ``report.html``. A results folder written by :meth:`write`
+    holds ``summary.json``, the hourly tables, ``case.yaml``, ``inputs.csv`` and
+    ``report.html``.
+    """
+
+    @cached_property
+    def plot(self) -> Plots:
+        """Plotly figures of this result: ``result.plot.dispatch()``, ``.sankey()``..."""
+        return Plots(self)
+
+    def _repr_html_(self) -> str:
+        return summary_card(self)
+
+    def report_html(self) -> str:
+        """Return the self-contained HTML report (see :mod:`dispatch.report.html`)."""
+        return render_report(self)
+
+    def write(self, out: str | Path) -> Path:
+        """Write the results folder atomically: summary, tables, case, inputs, report."""
+        bill = self.bill_monthly
+        bill = bill if bill is not None and len(bill) else None
+        folder = write_results(
+            Path(out), self.summary, self.timeseries, extra=self.write_extras, bill_monthly=bill
+        )
+        self.folder = folder
+        return folder
+
+    def write_extras(self, folder: Path) -> None:
+        """Write ``case.yaml``, ``inputs.csv`` and ``report.html`` into ``folder``.
+
+        The ``extra`` callback of :func:`dispatch.results.write.write_results`.
+        """
+        self.write_inputs(folder)
+        (folder / REPORT).write_text(self.report_html(), "utf-8")
+
+    def write_report(self, path: str | Path | None = None) -> Path:
+        """(Re)write ``report.html`` atomically; next to ``summary.json`` by default."""
+        if path is None:
+            if self.folder is None:
+                raise ValueError("this result has no folder; give the report path")
+            path = self.folder / REPORT
+        path = Path(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(self.report_html())
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is to share
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
 
 
 def run(
@@ -28,7 +95,7 @@ def run(
     horizon: Horizon | None = None,
     **solve_args: Any,
 ) -> Result:
-    """Solve a case and return its :class:`~dispatch.results.result.Result`.
+    """Solve a case and return its :class:`Result`.
 
     Parameters
     ----------
@@ -54,8 +121,6 @@ def run(
     Result
         Tables (``.timeseries``, ``.capacities``, ``.costs`` ...), ``.plot`` figures.
     """
-    from dispatch.runner import solve_case
-
     if method is not None:
         solve_args["method"] = method
     output = solve_case(case, options=options, horizon=horizon, **solve_args)

@@ -20,7 +20,7 @@ from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 from typer.exceptions import TyperException
 
-import dispatch
+from dispatch._version import __version__
 from dispatch.errors import DispatchError, printable
 
 DISTRIBUTION = "park-dispatch"
@@ -75,7 +75,7 @@ def version() -> str:
     try:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
-        return dispatch.__version__
+        return __version__
 
 
 def _print_version(value: bool) -> None:
@@ -209,10 +209,10 @@ def run(
     hours: HoursOpt = None,
 ) -> None:
     """Size and dispatch a park for one year and write the results."""
+    from dispatch.api import Result
     from dispatch.case.loader import load_case
     from dispatch.errors import InfeasibleError
     from dispatch.model.horizon import Horizon
-    from dispatch.results.result import Result
     from dispatch.results.summary import infeasible_summary, run_notes
     from dispatch.results.terminal import print_summary
     from dispatch.results.write import (
@@ -337,7 +337,7 @@ def report(
     debug: DebugOpt = False,
 ) -> None:
     """(Re)write report.html of a results folder: offline, every figure, the case inputs."""
-    from dispatch.results.result import Result
+    from dispatch.api import Result
 
     def work() -> None:
         path = Result.load(results, case=case).write_report()
@@ -515,8 +515,9 @@ def compare(
                 highlight=False,
             )
         failed = full[full["error"].notna()] if "error" in full else full.iloc[:0]
-        for number, rec in failed.head(rows).iterrows():
-            err_console.print(f"[yellow]#{number + 1}[/] {rec['status']}: {rec['error']}")
+        top = failed.head(rows)
+        for number, status, error in zip(top.index, top["status"], top["error"], strict=True):
+            err_console.print(f"[yellow]#{number + 1}[/] {status}: {error}")
         if not counts["solved"]:
             why = f"no run solved ({counts_text(counts)}): nothing to compare"
             raise CaseError([Problem(str(folder), "", why)])

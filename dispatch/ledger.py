@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -226,10 +226,7 @@ RULES: tuple[Rule, ...] = (
 RULE_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
 
 
-T = TypeVar("T")
-
-
-def compose(base: Mapping[str, T]) -> dict[str, T]:
+def compose(base: Mapping[str, Any]) -> dict[str, Any]:
     """Return every quantity from the base ones: ``base`` plus :data:`DERIVED`.
 
     A base quantity missing from ``base`` is 0. The values may be numbers, arrays or
@@ -244,7 +241,7 @@ def compose(base: Mapping[str, T]) -> dict[str, T]:
     return out
 
 
-def sum_terms(terms: Iterable[tuple[Term, T]]) -> dict[str, T]:
+def sum_terms(terms: Iterable[tuple[Term, Any]]) -> dict[str, Any]:
     """Add signed term values into base quantities: ``{quantity: sum sign * value}``."""
     out: dict[str, Any] = {}
     for term, value in terms:

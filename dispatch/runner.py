@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from dispatch.case.loader import CaseData, load_case
 from dispatch.errors import DispatchError, InfeasibleError, UnboundedError
@@ -16,42 +13,16 @@ from dispatch.model.free_sizes import zero_price_notes
 from dispatch.model.horizon import Horizon
 from dispatch.results import bill as billing
 from dispatch.results import extract
-from dispatch.results.financials import cashflow_of, financial_block
+from dispatch.results.financials import financial_block
+from dispatch.results.result import RunOutput
 from dispatch.results.summary import summarize
 from dispatch.solve.auto import solve_auto
+from dispatch.solve.baseline import baseline_dispatch
 from dispatch.solve.exact import EXACT_MIP_GAP, SolverOptions, solve
 from dispatch.timegrid import HOURS_PER_YEAR
 
 METHODS = ("auto", "exact")
 """``auto`` (default): typical-day sizing, full-year dispatch; ``exact``: the full model."""
-
-
-@dataclass
-class RunOutput:
-    """Everything a run produced, before it is written to disk.
-
-    Attributes
-    ----------
-    summary : dict
-        Content of ``summary.json``.
-    timeseries : pandas.DataFrame
-        Hourly results.
-    data : CaseData
-        The case that was solved.
-    bill_monthly : pandas.DataFrame
-        The electricity bill by month over the horizon (``bill_monthly.csv``).
-    """
-
-    summary: dict[str, Any]
-    timeseries: pd.DataFrame
-    data: CaseData
-    bill_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def cashflow(self) -> pd.DataFrame | None:
-        """The yearly cash flow against the baseline (``cashflow.csv``)."""
-        return cashflow_of(self.summary)
 
 
 def resolve_options(data: CaseData, given: SolverOptions | None, method: str) -> SolverOptions:
@@ -152,7 +123,10 @@ def solve_case(
     if auto_report is not None:
         solve_report["auto"] = auto_report.as_dict()
     bill = billing.bill_monthly(ts, caps, data)
-    summary = summarize(ts, caps, data, solve_report, method, bill)
+    start_base = time.perf_counter()
+    base = baseline_dispatch(data, horizon, options)
+    timings["baseline_seconds"] = time.perf_counter() - start_base
+    summary = summarize(ts, caps, data, solve_report, method, bill, base)
     # heat beyond heat-pump reach, implausible inputs, sizes whose price is zero ...
     summary["notes"] = list(data.notes) + zero_price_notes(data.case)
     summary["unit_counts"] = extract.unit_counts(built)
@@ -172,8 +146,9 @@ def run_record(
     """
     what_if = what_if or {}
     hours = None
-    if horizon is not None and horizon.covered_hours < HOURS_PER_YEAR:
-        hours = horizon.covered_hours
+    covered = round(float(horizon.weight.sum())) if horizon is not None else HOURS_PER_YEAR
+    if covered < HOURS_PER_YEAR:  # the hours of the year the horizon stands for
+        hours = covered
     return {
         "overrides": dict(what_if.get("overrides") or {}),
         "scenario": what_if.get("scenario"),

@@ -51,3 +51,32 @@ def test_hourly_factor_profile_and_scaling():
 def test_calorific_conversion():
     tce = energy_consumption_tce([1e6], [0.0], electricity_tce("calorific"))
     assert tce == pytest.approx(122.9)
+
+
+def test_indicator_under_both_conversions_side_by_side():
+    # 1 GWh imported at 0.5 kg and 1 GWh of self-used PV, no fuel: 500 tCO2 over
+    # 2 GWh x 0.3 = 600 tce (coal-equivalent) or 2 GWh x 0.1229 = 245.8 tce (calorific).
+    from dispatch.results.carbon import intensity_by_conversion
+
+    def account(method: str):
+        return carbon_account(
+            grid_import_kwh=[1e6],
+            grid_factor_kg_per_kwh=0.5,
+            renewable_self_used_kwh=[1e6],
+            fuel_kwh=[0.0],
+            baseline_grid_import_kwh=[2e6],
+            baseline_fuel_kwh=[0.0],
+            tce=electricity_tce(method),
+        )
+
+    acct = account("calorific")
+    side = acct.by_electricity_tce
+    assert side["coal-equivalent"]["tco2_per_tce"] == pytest.approx(500 / 600)
+    assert side["calorific"]["tco2_per_tce"] == pytest.approx(500 / 245.8)
+    assert side["calorific"]["verdict"] and not side["coal-equivalent"]["verdict"]
+    assert acct.tco2_per_tce == side["calorific"]["tco2_per_tce"]  # the verdict's
+    assert (
+        intensity_by_conversion(acct.to_dict())
+        == "2.034 calorific (verdict), 0.833 coal-equivalent"
+    )
+    assert account("coal-equivalent").tco2_per_tce == pytest.approx(500 / 600)

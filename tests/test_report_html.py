@@ -194,7 +194,7 @@ def test_report_in_the_browser_shows_notes_and_no_raw_python(week, tmp_path):
             pytest.fail("chromium is required (DISPATCH_REQUIRE_BROWSER is set) but not found")
         pytest.skip("chromium not installed")
     summary = dict(week.summary, notes=["a note for the reader"])
-    from dispatch.results.result import Result
+    from dispatch.api import Result
 
     shown = Result(summary, week.timeseries, week.inputs, week.case, data=week.data)
     path = tmp_path / REPORT

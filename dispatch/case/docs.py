@@ -74,6 +74,7 @@ UNIT_NAMES: dict[str, str] = {
     "year": "—",
     "currency": "—",
     "export_allowed": "—",
+    "import_price_includes_td": "—",
     "physics": "—",
     "mip_gap": "fraction",
     "threads": "—",

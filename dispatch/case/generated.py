@@ -185,7 +185,7 @@ def generate_profiles(case: Case, file: Path, everything: bool = False) -> Gener
                 ld.seed,
             )
     try:
-        if wind is not None:
+        if wind is not None and t.wind is not None:
             wind.power_curve = _power_curve(t.wind.power_curve, base)
         table = build_site_profiles(
             case.year, location, weather, pv, wind, heat_pump, load, base_dir=base

@@ -463,6 +463,13 @@ def read_profiles(case: Case, file: Path, raw: dict[str, Any] | None = None) -> 
         if arr is not None:
             series[name] = arr
     series.update(grid_series(case.grid, case.year))  # tariff, published factor, export price
+    td = case.grid.td_in_import_price_per_kwh()
+    if td > 0 and "import_price_per_kwh" in series and series["import_price_per_kwh"].min() < td:
+        low = float(series["import_price_per_kwh"].min())
+        problems.append(Problem(str(file), "grid.td_price_per_kwh", (
+            f"{td:g} CNY/kWh is more than the lowest import price ({low:g}), which "
+            "grid.import_price_includes_td says contains it; set import_price_includes_td: "
+            "false or check the prices")))  # fmt: skip
     if problems:
         raise CaseError(problems)
     return CaseData(

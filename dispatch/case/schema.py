@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dispatch.case.defaults import default
@@ -654,6 +655,14 @@ class Grid(Schema):
     average_load_rate: Fraction | None = Field(
         None, description="capacity_td: provincial average load rate [-]."
     )
+    import_price_includes_td: bool = Field(
+        True,
+        description="capacity_td: the import price (import_price_per_kwh or the tariff) already "
+        "contains the energy T&D price td_price_per_kwh, as published catalogue and agency-"
+        "purchase prices do. The capacity fee replaces that per-kWh T&D, so each imported kWh "
+        "pays the import price less td_price_per_kwh. false: the import price is the energy "
+        "price alone. Other schemes ignore it.",
+    )
     demand_charge_per_kw_month: NonNeg | None = Field(
         None, description="demand: charge on each month's maximum import [CNY/(kW month)]."
     )
@@ -699,6 +708,19 @@ class Grid(Schema):
                 "capacity_charge_per_kw_month applies to charge_scheme basic_capacity only"
             )
         return self
+
+    def td_in_import_price_per_kwh(self) -> float:
+        """T&D price per kWh in the import price that the capacity fee replaces [CNY/kWh].
+
+        ``td_price_per_kwh`` under ``capacity_td`` when ``import_price_includes_td``, else 0.
+        """
+        if self.charge_scheme == "capacity_td" and self.import_price_includes_td:
+            return float(self.td_price_per_kwh or 0.0)
+        return 0.0
+
+    def import_energy_price_per_kwh(self, price: np.ndarray) -> np.ndarray:
+        """Energy price each imported kWh pays [CNY/kWh]: the import price less replaced T&D."""
+        return np.asarray(price, dtype=float) - self.td_in_import_price_per_kwh()
 
     def capacity_rate_per_kw_month(self) -> float:
         """Monthly charge per kW of connection [CNY/(kW month)] under the chosen scheme."""

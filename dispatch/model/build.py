@@ -88,6 +88,7 @@ def build_model(
     *,
     elastic: bool = False,
     size_cap: float | None = None,
+    rules: bool = True,
 ) -> BuiltModel:
     """Build the sizing-and-dispatch model of a case.
 
@@ -103,6 +104,8 @@ def build_model(
         (``BuiltModel.slacks``) that :mod:`dispatch.solve.diagnose` penalises.
     size_cap : float, optional
         Upper limit for every unlimited size [kW or kWh], to find sizes that run away.
+    rules : bool
+        Add the local-consumption rules (R4-R6); ``False`` for the baseline dispatch.
 
     Returns
     -------
@@ -115,11 +118,11 @@ def build_model(
         When a rule cannot hold whatever is built (no renewables at all, say).
     """
     with PauseGC():  # a model is a million small objects: collecting meanwhile doubles the time
-        return _build(data, horizon, elastic, size_cap)
+        return _build(data, horizon, elastic, size_cap, rules)
 
 
 def _build(
-    data: CaseData, horizon: Horizon | None, elastic: bool, size_cap: float | None
+    data: CaseData, horizon: Horizon | None, elastic: bool, size_cap: float | None, rules: bool
 ) -> BuiltModel:
     """Build the model (:func:`build_model`, with garbage collection paused)."""
     start = time.perf_counter()
@@ -150,7 +153,8 @@ def _build(
         model=m, technologies=techs, horizon=horizon, data=data, slacks=ctx.slacks, context=ctx
     )
     _add_balances(built)
-    _add_rules(built)
+    if rules:
+        _add_rules(built)
     m.cost = pyo.Objective(  # (O1)
         expr=sum(t.annual_cost(m.component(n)) for n, t in techs.items()), sense=pyo.minimize
     )

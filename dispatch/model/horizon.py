@@ -56,11 +56,6 @@ class Horizon:
         """Hours of a year divided by the hours the steps stand for (1 for a full year)."""
         return HOURS_PER_YEAR / float(self.weight.sum())
 
-    @property
-    def covered_hours(self) -> int:
-        """Hours of the year the horizon stands for (8760 for the full year)."""
-        return int(round(float(self.weight.sum())))
-
     def take(self, values: np.ndarray) -> np.ndarray:
         """Return the values of an 8760-hour profile at the model steps."""
         return np.asarray(values, dtype=float)[self.hour]

@@ -75,7 +75,7 @@ def load_site(site: str) -> ClimateSite:
     sites = read_csv("climate_sites.csv").set_index("site")
     if site not in sites.index:
         raise KeyError(f"unknown climate site {site!r}; shipped sites: {', '.join(sites.index)}")
-    row = sites.loc[site]
+    row = sites.loc[site].to_dict()
     normals = read_csv("climate_normals.csv")
     normals = normals[normals["site"] == site].set_index("month").sort_index()
     return ClimateSite(
@@ -143,8 +143,10 @@ def nearest_site(latitude: float, longitude: float) -> SiteMatch:
     """
     sites = read_csv("climate_sites.csv")
     dist = [
-        great_circle_km(latitude, longitude, r.latitude, r.longitude)
-        for r in sites.itertuples(index=False)
+        great_circle_km(latitude, longitude, lat, lon)
+        for lat, lon in zip(
+            sites["latitude"].astype(float), sites["longitude"].astype(float), strict=True
+        )
     ]
     i = int(np.argmin(dist))
     site = load_site(str(sites["site"].iloc[i]))

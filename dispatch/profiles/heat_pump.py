@@ -19,7 +19,9 @@ KELVIN = 273.15
 HEAT_PUMP_SOURCES = ("air", "waste_heat")
 
 
-def carnot_cop(temp_sink_c: float | np.ndarray, temp_source_c: float | np.ndarray) -> np.ndarray:
+def carnot_cop(
+    temp_sink_c: float | np.ndarray, temp_source_c: pd.Series | np.ndarray | float
+) -> np.ndarray:
     """Return the Carnot heating COP ``T_sink / (T_sink - T_source)`` [-].
 
     Parameters

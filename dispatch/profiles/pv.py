@@ -60,7 +60,7 @@ def plane_of_array(
         ``aoi`` [degrees].
     """
     albedo = parameter("pv", "albedo") if albedo is None else albedo
-    doy = np.asarray(weather.index.dayofyear, dtype=float)
+    doy = pd.DatetimeIndex(weather.index).dayofyear.to_numpy(dtype=float)
     dni_extra = pd.Series(pvlib.irradiance.get_extra_radiation(doy), index=weather.index)
     airmass = pvlib.atmosphere.get_relative_airmass(solar_pos["apparent_zenith"])
     poa = pvlib.irradiance.get_total_irradiance(
@@ -166,7 +166,7 @@ def pv_availability(
         ``pv_kw_per_kw`` in 0..1, zero at night.
     """
     if solar_pos is None:
-        solar_pos = solar_position(weather.index, latitude, longitude, altitude_m)
+        solar_pos = solar_position(pd.DatetimeIndex(weather.index), latitude, longitude, altitude_m)
     if tracking:
         track = pvlib.tracking.singleaxis(
             solar_pos["apparent_zenith"],

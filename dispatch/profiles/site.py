@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pvlib
 
@@ -232,10 +231,11 @@ def build_site_profiles(
         longitude=w.longitude,
         altitude_m=w.altitude_m,
     )
-    out = pd.DataFrame(index=data.index)
+    index = pd.DatetimeIndex(data.index)
+    out = pd.DataFrame(index=index)
     out.index.name = "time"
     if pv is not None:
-        pos = solar_position(data.index, w.latitude, w.longitude, w.altitude_m)
+        pos = solar_position(index, w.latitude, w.longitude, w.altitude_m)
         out["pv_kw_per_kw"] = pv_availability(
             data,
             w.latitude,
@@ -291,7 +291,7 @@ def build_site_profiles(
         seed = load.seed if load.seed is not None else (weather.seed if weather else 0)
         if load.annual_electricity_mwh is not None or load.peak_kw is not None:
             out["electricity_kw"] = electricity_load(
-                data.index,
+                index,
                 load.park_type,
                 data["temp_air"],
                 load.annual_electricity_mwh,
@@ -300,7 +300,7 @@ def build_site_profiles(
             )
         if load.annual_heat_mwh is not None or load.peak_heat_kw_th is not None:
             out["heat_kw_th"] = heat_load(
-                data.index,
+                index,
                 load.park_type,
                 data["temp_air"],
                 load.annual_heat_mwh,
@@ -332,7 +332,7 @@ def profile_statistics(profiles: pd.DataFrame) -> dict[str, float]:
     """
     p = profiles
     s: dict[str, float] = {}
-    month = np.asarray(p.index.month)
+    month = pd.DatetimeIndex(p.index).month.to_numpy()
     if "pv_kw_per_kw" in p:
         s["pv_yield_kwh_per_kwp"] = float(p["pv_kw_per_kw"].sum())
         s["pv_peak_kw_per_kw"] = float(p["pv_kw_per_kw"].max())

@@ -357,7 +357,7 @@ def split_ghi(ghi: pd.Series, solar_pos: pd.DataFrame, clear: pd.DataFrame) -> p
     """
     g = ghi.to_numpy(dtype=float)
     zenith = solar_pos["zenith"].to_numpy()
-    doy = np.asarray(ghi.index.dayofyear, dtype=float)
+    doy = pd.DatetimeIndex(ghi.index).dayofyear.to_numpy(dtype=float)
     parts = pvlib.irradiance.erbs(g, zenith, doy)
     dni = np.minimum(np.nan_to_num(parts["dni"]), clear["dni"].to_numpy()).clip(min=0.0)
     cosz = np.cos(np.radians(zenith)).clip(min=0.0)
@@ -583,8 +583,9 @@ def read_weather_file(
         )
     notes = []
     if "dni" not in data or "dhi" not in data:
-        pos = solar_position(data.index, lat, lon, alt)
-        clear = clear_sky(data.index, lat, lon, alt, solar_pos=pos)
+        index = pd.DatetimeIndex(data.index)
+        pos = solar_position(index, lat, lon, alt)
+        clear = clear_sky(index, lat, lon, alt, solar_pos=pos)
         data[["ghi", "dni", "dhi"]] = split_ghi(data["ghi"].astype(float), pos, clear)
         notes.append("DNI and DHI were split from GHI with the Erbs model.")
     if "wind_speed" not in data:

@@ -1,7 +1,7 @@
 """Plotly figures of a run, built from the results tables only (never the model).
 
 Every ``*_figure`` function is pure: it takes the tidy tables of a
-:class:`~dispatch.results.result.Result` (the hourly ``timeseries``, the
+:class:`~dispatch.results.result.ResultData` (the hourly ``timeseries``, the
 ``capacities``, ``costs``, ``rules`` tables) and returns a
 ``plotly.graph_objects.Figure`` with a title, axis titles with units and a
 legend. :class:`Plots` binds them to a result: ``result.plot.sankey()``.
@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from dispatch.timegrid import HOURS_PER_YEAR
 
 if TYPE_CHECKING:
-    from dispatch.results.result import Result
+    from dispatch.results.result import ResultData as Result
 
 KW_PER_MW = 1000.0
 MS_PER_HOUR = 3_600_000
@@ -219,7 +219,9 @@ def default_week_start(ts: pd.DataFrame) -> pd.Timestamp:
     stamps = _stamps(ts)
     available = _col(ts, "pv_available_kw") + _col(ts, "wind_available_kw")
     daily = pd.Series(available, index=stamps).groupby(stamps.normalize()).sum()
-    best = daily.idxmax() if daily.max() > 0 else stamps[0].normalize()
+    best = (
+        daily.index[int(np.argmax(daily.to_numpy()))] if daily.max() > 0 else stamps[0].normalize()
+    )
     start = max(best - pd.Timedelta(days=3), stamps[0].normalize())
     last_start = stamps[-1].normalize() - pd.Timedelta(days=6)
     return max(min(start, last_start), stamps[0].normalize())

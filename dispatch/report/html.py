@@ -15,14 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-import dispatch
-from dispatch.report.figures import MONTHS
+from dispatch._version import __version__
+from dispatch.report.figures import MONTHS, Plots
 from dispatch.report.text import human, number, solve_rows
+from dispatch.results.carbon import intensity_by_conversion
 from dispatch.results.summary import run_notes
 from dispatch.timegrid import HOURS_PER_YEAR
 
 if TYPE_CHECKING:
-    from dispatch.results.result import Result
+    from dispatch.results.result import ResultData as Result
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "scrollZoom": False}
 
@@ -133,7 +134,8 @@ def summary_card(result: Result, notes: bool = True) -> str:
             (
                 "Carbon intensity",
                 f"{intensity:.2f} tCO2/tce",
-                f"zero-carbon park limit {limit:g}: {verdict}",
+                f"zero-carbon park limit {limit:g}: {verdict}; "
+                f"by conversion: {intensity_by_conversion(em)}",
             )
         )
     self_use = ratios.get("self_use_of_consumption")
@@ -157,7 +159,7 @@ def summary_card(result: Result, notes: bool = True) -> str:
         for k, v, n in tiles
     )
     caps = "".join(
-        f"<tr><td>{_e(CAPACITY_LABELS.get(row.capacity, row.capacity))}</td>"
+        f"<tr><td>{_e(CAPACITY_LABELS.get(str(row.capacity), str(row.capacity)))}</td>"
         f'<td class="pd-num">{row.value:,.0f}</td><td>{_e(row.unit)}</td></tr>'
         for row in result.capacities.itertuples()
     )
@@ -292,7 +294,8 @@ def _inputs_html(result: Result) -> str:
     """Return the case parameters and a statistics table of the hourly inputs."""
     parts: list[str] = []
     if result.case is not None:
-        limits = {r.rule: r.limit_fraction for r in result.rules.itertuples()}
+        rules = result.rules
+        limits = dict(zip(rules["rule"], rules["limit_fraction"].astype(float), strict=True))
         shown = {
             "rules.self_use_min_of_consumption": limits.get("self_use_of_consumption"),
         }
@@ -349,7 +352,7 @@ def _annual_sum(name: str, values: pd.Series) -> str:
 
 def render_report(result: Result) -> str:
     """Return the full, self-contained HTML report of a result."""
-    plots = result.plot.catalogue()
+    plots = Plots(result).catalogue()
     nav = ["<a href='#summary'>Summary</a>", "<a href='#notes'>Notes and warnings</a>"]
     sections = []
     for name, (short, make, caption) in plots.items():
@@ -386,7 +389,7 @@ def render_report(result: Result) -> str:
         + "".join(sections)
         + f"<section id='inputs'><h2>Case inputs</h2>{_inputs_html(result)}"
         f"<h3>Solve</h3><table class='inputs' id='solve'>{solve_html}</table></section>"
-        f"<footer>Generated {generated} by park-dispatch {_e(dispatch.__version__)}. "
+        f"<footer>Generated {generated} by park-dispatch {_e(__version__)}. "
         "Offline file: plotly.js is embedded; nothing is loaded from the network.</footer>"
         "</main></body></html>\n"
     )

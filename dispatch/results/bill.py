@@ -1,4 +1,4 @@
-"""Bill, carbon account and baseline of a solved case, from the hourly table only.
+"""Bill, carbon account and baseline of a solved case, from the hourly tables only.
 
 Like :mod:`dispatch.results.summary`, nothing here reads the optimisation model: every figure is
 recomputed from ``timeseries`` (one row per hour, consecutive from 1 January 00:00), the chosen
@@ -18,6 +18,7 @@ from dispatch.case.loader import CaseData
 from dispatch.case.schema import Boiler
 from dispatch.model.technologies import ledger_terms
 from dispatch.results.carbon import carbon_account
+from dispatch.solve.baseline import BaselineDispatch
 from dispatch.tariffs.charges import (
     COST_COLUMNS,
     GridChargeScheme,
@@ -29,6 +30,11 @@ from dispatch.tariffs.emissions import KG_PER_T, electricity_tce
 from dispatch.timegrid import HOURS_PER_YEAR, hours
 
 MONTHS_PER_YEAR = 12
+COST_KEYS = (
+    "capex_annualized", "fixed_om", "grid_energy", "system_operation", "grid_capacity",
+    "demand_charge", "export_revenue", "fuel", "carbon", "battery_degradation",
+)  # fmt: skip
+"""Cost categories of ``costs_per_year`` (solution and baseline alike), before ``total``."""
 
 
 def _col(ts: pd.DataFrame, name: str) -> np.ndarray:
@@ -103,13 +109,22 @@ def _bill(
     fuel_cost, carbon_cost = _hourly_costs(data, import_kw, fuel_kwh)
     return monthly_bill(
         pd.Series(import_kw, index=index),
-        pd.Series(_series(data, "import_price_per_kwh", n), index=index),
+        pd.Series(energy_price_per_kwh(data, n), index=index),
         charge_scheme(data, connection_kw),
         export_kw=pd.Series(export_kw, index=index),
         export_price_per_kwh=pd.Series(_series(data, "export_price_per_kwh", n), index=index),
         fuel_cost=pd.Series(fuel_cost, index=index),
         carbon_cost=pd.Series(carbon_cost, index=index),
     )
+
+
+def energy_price_per_kwh(data: CaseData, n: int) -> np.ndarray:
+    """Energy price each imported kWh pays over the first ``n`` hours [currency/kWh].
+
+    The import price less the T&D price a ``capacity_td`` fee replaces
+    (``grid.import_price_includes_td``), as in the model (O1).
+    """
+    return data.case.grid.import_energy_price_per_kwh(_series(data, "import_price_per_kwh", n))
 
 
 def fuel_kwh(ts: pd.DataFrame, data: CaseData) -> np.ndarray:
@@ -149,36 +164,57 @@ def bill_costs_per_year(
     return out
 
 
-def baseline(ts: pd.DataFrame, data: CaseData) -> dict[str, Any]:
-    """Return the baseline: no new equipment, all electricity from the grid, heat from a boiler.
+def baseline(
+    data: CaseData, base: BaselineDispatch, emissions_block: dict[str, Any]
+) -> dict[str, Any]:
+    """Return the ``baseline`` block of ``summary.json``: the park with existing equipment only.
+
+    The baseline dispatch (:func:`dispatch.solve.baseline.baseline_dispatch`) is billed with
+    the same tariff, charge scheme, demand charge, fuel and carbon price as the design.
+
+    Parameters
+    ----------
+    data : CaseData
+        The case.
+    base : BaselineDispatch
+        How the baseline park runs over the run's hours.
+    emissions_block : dict
+        The run's ``emissions`` block (:func:`emissions`), whose ``baseline_tco2_per_year``
+        is the baseline's.
 
     Returns
     -------
     dict
-        ``costs_per_year`` (same components as the solution), ``import_mwh_per_year``,
-        ``fuel_mwh_per_year`` and ``connection_kw`` (the case's fixed connection, else the peak
-        load). Its emissions are ``emissions.baseline_tco2_per_year``.
+        ``costs_per_year`` (the solution's categories plus ``total``; no investment or fixed
+        O&M, as nothing is built), ``import_mwh_per_year``, ``export_mwh_per_year``,
+        ``fuel_mwh_per_year``, ``connection_kw``, ``tco2_per_year``, ``capacities`` (the
+        existing sizes kept) and ``method`` (``closed form`` or ``dispatch``).
     """
-    index = _index(ts, data)
-    load = _col(ts, "load_kw")
-    fuel = _col(ts, "heat_load_kw_th") / _boiler(data).efficiency
-    grid = data.case.grid
-    connection = grid.connection_kw if grid.connection_kw is not None else float(load.max())
-    bill = _bill(data, index, load, np.zeros(len(ts)), fuel, connection)
-    # no new equipment: no investment or fixed O&M, listed to keep the solution's components
-    costs = {"capex_annualized": 0.0, "fixed_om": 0.0}
-    costs |= bill_costs_per_year(bill, charge_scheme(data, connection), len(ts))
-    scale = _scale(ts)
+    n = len(base.import_kw)
+    index = hours(data.case.year)[:n]
+    bill = _bill(data, index, base.import_kw, base.export_kw, base.fuel_kwh, base.connection_kw)
+    costs = dict.fromkeys(COST_KEYS, 0.0)
+    flows = bill_costs_per_year(bill, charge_scheme(data, base.connection_kw), n)
+    costs |= {k: float(flows[k]) for k in COST_KEYS if k in flows}
+    costs["total"] = float(sum(costs.values()))
+    scale = HOURS_PER_YEAR / n
     return {
         "costs_per_year": costs,
-        "import_mwh_per_year": float(load.sum()) * scale / 1000.0,
-        "fuel_mwh_per_year": float(fuel.sum()) * scale / 1000.0,
-        "connection_kw": connection,
-    }
+        "import_mwh_per_year": float(base.import_kw.sum()) * scale / 1000.0,
+        "export_mwh_per_year": float(base.export_kw.sum()) * scale / 1000.0,
+        "fuel_mwh_per_year": float(base.fuel_kwh.sum()) * scale / 1000.0,
+        "connection_kw": float(base.connection_kw),
+        "tco2_per_year": float(emissions_block["baseline_tco2_per_year"]),
+        "capacities": dict(base.capacities),
+        "method": base.method,
+    } | ({"note": base.note} if base.note else {})
 
 
-def emissions(ts: pd.DataFrame, data: CaseData) -> dict[str, Any]:
-    """Return the ``emissions`` block of ``summary.json`` (docs/tariffs.md section 6)."""
+def emissions(ts: pd.DataFrame, data: CaseData, base: BaselineDispatch) -> dict[str, Any]:
+    """Return the ``emissions`` block of ``summary.json`` (docs/tariffs.md section 6).
+
+    The baseline's emissions come from the baseline dispatch ``base`` (its imports and fuel).
+    """
     n = len(ts)
     self_used = ledger.hourly(ts, ledger_terms(data.case))["self_used"]
     boiler = _boiler(data)
@@ -187,8 +223,8 @@ def emissions(ts: pd.DataFrame, data: CaseData) -> dict[str, Any]:
         grid_factor_kg_per_kwh=_series(data, "grid_emission_factor_kg_per_kwh", n),
         renewable_self_used_kwh=self_used,
         fuel_kwh=fuel_kwh(ts, data),
-        baseline_grid_import_kwh=_col(ts, "load_kw"),
-        baseline_fuel_kwh=_col(ts, "heat_load_kw_th") / boiler.efficiency,
+        baseline_grid_import_kwh=base.import_kw,
+        baseline_fuel_kwh=base.fuel_kwh,
         tce=electricity_tce(data.case.accounting.electricity_tce),
         fuel_factor_kg_per_kwh=boiler.emission_factor_kg_per_kwh_fuel,
         scale_to_year=_scale(ts),
@@ -222,7 +258,10 @@ def grid_report(ts: pd.DataFrame, data: CaseData) -> dict[str, Any]:
     if grid.charge_scheme == "demand":
         peaks = monthly_peaks_kw(pd.Series(_col(ts, "import_kw"), index=_index(ts, data)))
         out["demand_rate_per_kw_month"] = grid.demand_rate_per_kw_month()
-        out["monthly_peak_import_kw"] = {int(m): float(v) for m, v in peaks.items()}
+        months = peaks.index.to_numpy(dtype=int).tolist()
+        out["monthly_peak_import_kw"] = dict(
+            zip(months, peaks.to_numpy(float).tolist(), strict=True)
+        )
     export_price = _series(data, "export_price_per_kwh", len(ts))
     province = tariff.calendar.province if tariff is not None else None
     out["exports"] = {

@@ -30,6 +30,8 @@ from dispatch.tariffs.emissions import (
 )
 
 ArrayLike = float | Sequence[float] | np.ndarray
+STANDARD_TCE = ("coal-equivalent", "calorific")
+"""The electricity-to-tce conversions reported side by side (docs/sources.md §3)."""
 
 
 def _total(values: ArrayLike) -> float:
@@ -41,11 +43,6 @@ def grid_emissions_t(grid_import_kwh: ArrayLike, factor_kg_per_kwh: ArrayLike) -
     imp = np.asarray(grid_import_kwh, dtype=float)
     factor = np.asarray(factor_kg_per_kwh, dtype=float)
     return float(np.sum(imp * factor)) / KG_PER_T
-
-
-def fuel_emissions_t(fuel_kwh: ArrayLike, fuel: str = "natural_gas") -> float:
-    """Return the CO2 of burnt fuel [t] from its energy [kWh]."""
-    return _total(fuel_kwh) * fuel_factor_kg_per_kwh(fuel) / KG_PER_T
 
 
 def energy_consumption_tce(
@@ -106,6 +103,12 @@ class CarbonAccount:
         Its value [kgce/kWh].
     grid_factor_kg_per_kwh : float
         Import-weighted mean grid emission factor [kgCO2/kWh].
+    by_electricity_tce : dict
+        The indicator under each standard conversion side by side, keyed by method
+        (``coal-equivalent``, ``calorific``, and ``custom`` when the case gives a number):
+        ``kgce_per_kwh``, ``energy_consumption_tce``, ``tco2_per_tce``,
+        ``zero_carbon_threshold_tco2_per_tce``, ``zero_carbon_ok``, ``clean_energy_share``
+        and ``verdict`` (true for the conversion the flat keys above use).
     """
 
     tco2_per_year: float
@@ -123,6 +126,7 @@ class CarbonAccount:
     electricity_tce_method: str
     electricity_kgce_per_kwh: float
     grid_factor_kg_per_kwh: float
+    by_electricity_tce: dict[str, dict[str, Any]]
 
     def to_dict(self) -> dict[str, Any]:
         """Return the account as a JSON-ready mapping."""
@@ -184,13 +188,16 @@ def carbon_account(
     ) * scale_to_year
     grid_kwh = _total(grid_import_kwh)
     renewable_kwh = _total(renewable_self_used_kwh)
-    energy = energy_consumption_tce(grid_kwh + renewable_kwh, fuel_kwh, tce, fuel) * scale_to_year
-    clean_tce = (
-        (renewable_kwh + grid_clean_fraction * grid_kwh) * tce.kgce_per_kwh / KG_PER_T
-    ) * scale_to_year
     total_t = grid_t + fuel_t
-    intensity = total_t / energy if energy > 0 else 0.0
-    threshold = zero_carbon_threshold(energy)
+    methods = {m: electricity_tce(m) for m in STANDARD_TCE} | {tce.method: tce}
+    side = {
+        method: _indicator(
+            total_t, grid_kwh, renewable_kwh, fuel_kwh, conv, fuel, grid_clean_fraction,
+            scale_to_year,
+        ) | {"verdict": method == tce.method}
+        for method, conv in methods.items()
+    }  # fmt: skip
+    verdict = side[tce.method]
     mean_factor = (
         grid_t / scale_to_year * KG_PER_T / grid_kwh
         if grid_kwh > 0
@@ -202,14 +209,64 @@ def carbon_account(
         fuel_tco2_per_year=fuel_t,
         baseline_tco2_per_year=base_t,
         avoided_tco2_per_year=base_t - total_t,
-        energy_consumption_tce=energy,
-        tco2_per_tce=intensity,
-        zero_carbon_threshold_tco2_per_tce=threshold.tco2_per_tce,
-        zero_carbon_band=threshold.band,
-        zero_carbon_ok=bool(intensity <= threshold.tco2_per_tce),
-        clean_energy_share=clean_tce / energy if energy > 0 else 0.0,
+        energy_consumption_tce=verdict["energy_consumption_tce"],
+        tco2_per_tce=verdict["tco2_per_tce"],
+        zero_carbon_threshold_tco2_per_tce=verdict["zero_carbon_threshold_tco2_per_tce"],
+        zero_carbon_band=verdict["zero_carbon_band"],
+        zero_carbon_ok=verdict["zero_carbon_ok"],
+        clean_energy_share=verdict["clean_energy_share"],
         clean_energy_share_target=clean_energy_share_target(),
         electricity_tce_method=tce.method,
         electricity_kgce_per_kwh=tce.kgce_per_kwh,
         grid_factor_kg_per_kwh=mean_factor,
+        by_electricity_tce=side,
+    )
+
+
+def _indicator(
+    total_t: float,
+    grid_kwh: float,
+    renewable_kwh: float,
+    fuel_kwh: ArrayLike,
+    tce: TceConversion,
+    fuel: str,
+    grid_clean_fraction: float,
+    scale_to_year: float,
+) -> dict[str, Any]:
+    """Return the zero-carbon indicator under one electricity-to-tce conversion.
+
+    Energy use [tce] = (grid + self-used renewable electricity) x conversion + fuel x its
+    kgce/kWh; intensity = tCO2 / tce against the threshold of the energy-use band; clean
+    share = clean electricity in tce over energy use.
+    """
+    energy = energy_consumption_tce(grid_kwh + renewable_kwh, fuel_kwh, tce, fuel) * scale_to_year
+    clean_tce = (renewable_kwh + grid_clean_fraction * grid_kwh) * tce.kgce_per_kwh / KG_PER_T
+    intensity = total_t / energy if energy > 0 else 0.0
+    threshold = zero_carbon_threshold(energy)
+    return {
+        "kgce_per_kwh": tce.kgce_per_kwh,
+        "energy_consumption_tce": energy,
+        "tco2_per_tce": intensity,
+        "zero_carbon_threshold_tco2_per_tce": threshold.tco2_per_tce,
+        "zero_carbon_band": threshold.band,
+        "zero_carbon_ok": bool(intensity <= threshold.tco2_per_tce),
+        "clean_energy_share": clean_tce * scale_to_year / energy if energy > 0 else 0.0,
+    }
+
+
+def intensity_by_conversion(emissions: dict[str, Any]) -> str:
+    """Return the tCO2/tce indicator under each conversion side by side, naming the verdict's.
+
+    ``0.415 coal-equivalent (verdict), 1.013 calorific``; only the verdict's value for an
+    ``emissions`` block written without ``by_electricity_tce``.
+    """
+    side = emissions.get("by_electricity_tce") or {
+        emissions.get("electricity_tce_method", "?"): {
+            "tco2_per_tce": emissions.get("tco2_per_tce", 0.0),
+            "verdict": True,
+        }
+    }
+    items = sorted(side.items(), key=lambda kv: not kv[1].get("verdict"))
+    return ", ".join(
+        f"{v['tco2_per_tce']:.3f} {k}{' (verdict)' if v.get('verdict') else ''}" for k, v in items
     )

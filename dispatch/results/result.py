@@ -1,44 +1,38 @@
-"""A finished run as tidy pandas tables, for Jupyter and for the report.
+"""A finished run as data: what a run produced, and the same as tidy pandas tables.
 
-A :class:`Result` holds what a run wrote (``summary.json``, the hourly table)
-plus the case inputs it was solved with. It comes from :func:`dispatch.run`
-or from a results folder via :func:`dispatch.load_results`. Tables are built
-from the summary and the hourly table only; nothing here touches Pyomo.
+:class:`RunOutput` is what :func:`dispatch.runner.solve_case` returns, before anything
+is written. :class:`ResultData` holds what a run wrote (``summary.json``, the hourly
+table) plus the case inputs it was solved with, and turns them into tables. Tables are
+built from the summary and the hourly table only; nothing here touches Pyomo, and
+nothing here draws: the public :class:`dispatch.api.Result` adds figures and the report.
 
-A results folder written through :meth:`Result.write_extras` also holds:
+A results folder written through :meth:`ResultData.write_inputs` also holds:
 
 - ``case.yaml``: the case as run, every default filled in, its profiles pointing
   at ``inputs.csv`` (so ``dispatch run results/<name>/case.yaml`` re-runs it);
-- ``inputs.csv``: the hourly case inputs (8760 rows);
-- ``report.html``: the offline report.
+- ``inputs.csv``: the hourly case inputs (8760 rows).
 """
 
 from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
 import yaml
 
 from dispatch import ledger
+from dispatch.case.loader import _PROFILES, CaseData, load_case
 from dispatch.errors import DispatchError, printable
 from dispatch.files import MAX_TABLE_BYTES, FileRefused, read_text
-from dispatch.results.baseline import baseline
 from dispatch.results.financials import cashflow_of
-from dispatch.results.write import BILL, SUMMARY, TIMESERIES, write_results
+from dispatch.results.write import BILL, SUMMARY, TIMESERIES
 from dispatch.timegrid import hours
-
-if TYPE_CHECKING:
-    from dispatch.case.loader import CaseData
-    from dispatch.report.figures import Plots
-    from dispatch.runner import RunOutput
 
 CASE_FILE = "case.yaml"
 INPUTS = "inputs.csv"
@@ -59,8 +53,38 @@ class ResultsError(DispatchError):
     exit_code = 2
 
 
-class Result:
-    """The results of one run: summary, hourly table, case inputs, tables and plots.
+@dataclass
+class RunOutput:
+    """Everything a run produced, before it is written to disk.
+
+    Attributes
+    ----------
+    summary : dict
+        Content of ``summary.json``.
+    timeseries : pandas.DataFrame
+        Hourly results.
+    data : CaseData
+        The case that was solved.
+    bill_monthly : pandas.DataFrame
+        The electricity bill by month over the horizon (``bill_monthly.csv``).
+    timings : dict of str to float
+        Seconds spent loading, building, solving (and on the baseline).
+    """
+
+    summary: dict[str, Any]
+    timeseries: pd.DataFrame
+    data: CaseData
+    bill_monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def cashflow(self) -> pd.DataFrame | None:
+        """The yearly cash flow against the baseline (``cashflow.csv``)."""
+        return cashflow_of(self.summary)
+
+
+class ResultData:
+    """The results of one run as data: summary, hourly table, case inputs and tables.
 
     Parameters
     ----------
@@ -100,8 +124,8 @@ class Result:
 
     # -- construction -------------------------------------------------------------------
     @classmethod
-    def from_output(cls, output: RunOutput) -> Result:
-        """Wrap a :class:`dispatch.runner.RunOutput` (a run in this session)."""
+    def from_output(cls, output: RunOutput) -> Self:
+        """Wrap a :class:`RunOutput` (a run in this session)."""
         case = output.data.case.model_dump(mode="json")
         hours = output.summary.get("run", {}).get("hours")
         if hours is not None:  # the frozen case re-runs on the same horizon
@@ -112,11 +136,11 @@ class Result:
             inputs=inputs_table(output.data),
             case=case,
             data=output.data,
-            bill_monthly=getattr(output, "bill_monthly", None),
+            bill_monthly=output.bill_monthly,
         )
 
     @classmethod
-    def load(cls, folder: str | Path, case: str | Path | CaseData | None = None) -> Result:
+    def load(cls, folder: str | Path, case: str | Path | CaseData | None = None) -> Self:
         """Read a results folder written by ``dispatch run`` or :func:`dispatch.run`.
 
         Parameters
@@ -161,8 +185,6 @@ class Result:
                 raise ResultsError(f"{folder / CASE_FILE}: damaged: expected a mapping of keys")
         data = None
         if case is not None:
-            from dispatch.case.loader import CaseData, load_case
-
             data = case if isinstance(case, CaseData) else load_case(case)
             inputs = inputs_table(data)
             case_dict = data.case.model_dump(mode="json")
@@ -254,9 +276,8 @@ class Result:
         equipment, when known (see :attr:`baseline`).
         """
         rows = []
-        for scenario, block in (("park", self.summary.get("emissions", {})), ("baseline", None)):
-            if scenario == "baseline":
-                block = self.baseline or {}
+        blocks = (("park", self.summary.get("emissions", {})), ("baseline", self.baseline or {}))
+        for scenario, block in blocks:
             for key, value in block.items():
                 if (
                     key.endswith("_tco2_per_year")
@@ -295,11 +316,13 @@ class Result:
 
     @cached_property
     def baseline(self) -> dict[str, Any] | None:
-        """Cost and emissions of the same park with no new equipment (or ``None``).
+        """Cost and emissions of the same park with its existing equipment only (or ``None``).
 
-        See :func:`dispatch.results.baseline.baseline`.
+        The run's own ``baseline`` block (:func:`dispatch.results.bill.baseline`), with
+        ``costs_per_year`` (``total`` included), ``tco2_per_year`` and ``source``
+        (``summary``); ``None`` for a summary written without one.
         """
-        return baseline(self.summary, self.timeseries, self.inputs, self.case)
+        return baseline_of(self.summary)
 
     @property
     def baseline_costs(self) -> pd.DataFrame:
@@ -330,49 +353,17 @@ class Result:
         """Number of hourly rows (8760 for a full-year run)."""
         return len(self.timeseries)
 
-    # -- figures and display ----------------------------------------------------------
-    @cached_property
-    def plot(self) -> Plots:
-        """Plotly figures of this result: ``result.plot.dispatch()``, ``.sankey()``..."""
-        from dispatch.report.figures import Plots
-
-        return Plots(self)
-
-    def _repr_html_(self) -> str:
-        from dispatch.report.html import summary_card
-
-        return summary_card(self)
-
     def __repr__(self) -> str:
         where = f", folder={str(self.folder)!r}" if self.folder else ""
         return (
-            f"Result({self.name!r}, {self.summary.get('status', '?')}, "
+            f"{type(self).__name__}({self.name!r}, {self.summary.get('status', '?')}, "
             f"cost {self.total_cost_per_year:,.0f} {self.currency}/yr, "
             f"{self.hours_modelled} h{where})"
         )
 
-    def report_html(self) -> str:
-        """Return the self-contained HTML report (see :mod:`dispatch.report.html`)."""
-        from dispatch.report.html import render_report
-
-        return render_report(self)
-
     # -- writing ------------------------------------------------------------------------
-    def write(self, out: str | Path) -> Path:
-        """Write the results folder atomically: summary, tables, case, inputs, report."""
-        bill = self.bill_monthly
-        bill = bill if bill is not None and len(bill) else None
-        folder = write_results(
-            Path(out), self.summary, self.timeseries, extra=self.write_extras, bill_monthly=bill
-        )
-        self.folder = folder
-        return folder
-
-    def write_extras(self, folder: Path) -> None:
-        """Write ``case.yaml``, ``inputs.csv`` and ``report.html`` into ``folder``.
-
-        The ``extra`` callback of :func:`dispatch.results.write.write_results`.
-        """
+    def write_inputs(self, folder: Path) -> None:
+        """Write ``case.yaml`` and ``inputs.csv`` into ``folder`` (when the result has them)."""
         if self.inputs is not None:
             ins = self.inputs.copy()
             ins["timestamp"] = pd.to_datetime(ins["timestamp"]).dt.strftime("%Y-%m-%d %H:%M")
@@ -382,27 +373,19 @@ class Result:
             source = self.data.file if self.data is not None else None
             method = self.summary.get("run", {}).get("method")
             write_case(folder / CASE_FILE, self.case, names, source, method)
-        (folder / REPORT).write_text(self.report_html(), "utf-8")
 
-    def write_report(self, path: str | Path | None = None) -> Path:
-        """(Re)write ``report.html`` atomically; next to ``summary.json`` by default."""
-        if path is None:
-            if self.folder is None:
-                raise ValueError("this result has no folder; give the report path")
-            path = self.folder / REPORT
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(self.report_html())
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is to share
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+
+def baseline_of(summary: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the baseline block a summary carries, costs and emissions as floats, or ``None``."""
+    block = summary.get("baseline")
+    if not isinstance(block, dict) or not isinstance(block.get("costs_per_year"), dict):
+        return None
+    costs = {k: float(v) for k, v in block["costs_per_year"].items() if isinstance(v, int | float)}
+    costs.setdefault("total", sum(costs.values()))
+    tco2 = block.get("tco2_per_year", summary.get("emissions", {}).get("baseline_tco2_per_year"))
+    out = dict(block) | {"costs_per_year": costs, "source": "summary"}
+    out["tco2_per_year"] = float(tco2) if isinstance(tco2, int | float) else None
+    return out
 
 
 def inputs_table(data: CaseData) -> pd.DataFrame:
@@ -438,8 +421,6 @@ def write_case(
     method : str, optional
         The method the run asked for, named in the re-run command of the header.
     """
-    from dispatch.case.loader import _PROFILES
-
     out = json.loads(json.dumps(case))  # a deep copy of plain data
     for name, dotted, _ in _PROFILES:
         node: Any = out
@@ -548,4 +529,7 @@ def _check_rows(timeseries: pd.DataFrame, path: Path, summary: dict[str, Any]) -
         raise ResultsError(f"{path}: damaged: the last row is cut short (a truncated file?)")
 
 
-__all__ = ["Result", "ResultsError", "inputs_table", "write_case"]
+__all__ = [
+    "CASE_FILE", "INPUTS", "REPORT", "ResultData", "ResultsError", "RunOutput", "baseline_of",
+    "inputs_table", "write_case",
+]  # fmt: skip

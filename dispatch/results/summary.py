@@ -14,16 +14,15 @@ import pandas as pd
 
 from dispatch import ledger
 from dispatch.case.loader import CaseData
+from dispatch.model.horizon import Horizon
 from dispatch.model.technologies import REGISTRY, ledger_terms, spec_of
 from dispatch.results import bill as billing
+from dispatch.results.bill import COST_KEYS
+from dispatch.solve.baseline import BaselineDispatch, baseline_dispatch
 from dispatch.timegrid import HOURS_PER_YEAR
 
 KWH_PER_MWH = 1000.0
 KG_PER_T = 1000.0
-COST_KEYS = (
-    "capex_annualized", "fixed_om", "grid_energy", "system_operation", "grid_capacity",
-    "demand_charge", "export_revenue", "fuel", "carbon", "battery_degradation",
-)  # fmt: skip
 #: Cost components taken from the monthly bill (dispatch.results.bill).
 BILL_KEYS = ("grid_energy", "system_operation", "demand_charge", "export_revenue", "fuel", "carbon")
 
@@ -132,6 +131,7 @@ def summarize(
     solve: dict[str, Any],
     method: str,
     bill: pd.DataFrame | None = None,
+    base: BaselineDispatch | None = None,
 ) -> dict[str, Any]:
     """Build the ``summary.json`` content from the hourly table and sizes.
 
@@ -149,10 +149,15 @@ def summarize(
         The method that produced the result.
     bill : pandas.DataFrame, optional
         The monthly bill (:func:`dispatch.results.bill.bill_monthly`); computed if omitted.
+    base : BaselineDispatch, optional
+        The baseline park's dispatch over the same hours; computed if omitted.
     """
     e = energy_kwh(ts, data)
     cost = costs(ts, caps, data, bill)
     rule_list = rules(e, data)
+    if base is None:
+        base = baseline_dispatch(data, Horizon.full_year(data.case.year, len(ts)))
+    emissions = billing.emissions(ts, data, base)
     return {
         "case": data.case.name,
         "year": data.case.year,
@@ -166,8 +171,8 @@ def summarize(
         "rules": rule_list,
         "rules_ok": all(r["ok"] for r in rule_list),
         "costs_per_year": cost,
-        "emissions": billing.emissions(ts, data),
-        "baseline": billing.baseline(ts, data),
+        "emissions": emissions,
+        "baseline": billing.baseline(data, base, emissions),
         "grid": billing.grid_report(ts, data),
         "simultaneous": (sim := simultaneous(ts)),
         "physics": data.case.physics,

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dispatch.errors import printable
+from dispatch.results.carbon import intensity_by_conversion
 
 
 def print_summary(summary: dict[str, Any], console: Console) -> None:
@@ -65,8 +66,8 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
     console.print(
         f"emissions {em['tco2_per_year']:,.0f} tCO2/year (baseline "
         f"{em['baseline_tco2_per_year']:,.0f}, avoided {em['avoided_tco2_per_year']:,.0f}); "
-        f"{em['tco2_per_tce']:.3f} tCO2/tce against {em['zero_carbon_threshold_tco2_per_tce']} "
-        f"({em['electricity_tce_method']} tce)"
+        f"tCO2/tce {intensity_by_conversion(em)} against "
+        f"{em['zero_carbon_threshold_tco2_per_tce']}"
     )
 
 

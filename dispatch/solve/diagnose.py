@@ -31,6 +31,7 @@ from dispatch.errors import DispatchError, InfeasibleError, SolverError, Unbound
 from dispatch.model.build import BuiltModel, RuleTerm, build_model
 from dispatch.model.horizon import Horizon
 from dispatch.model.technologies.base import Slack
+from dispatch.model.technologies.grid import Grid
 from dispatch.solve.exact import SolverOptions, highs_options, solve
 from dispatch.solve.highs import HighsModel
 from dispatch.timegrid import hours
@@ -146,7 +147,7 @@ def explain_unbounded(
             "the model is unbounded even with every size capped: a cost runs to minus "
             "infinity (check for negative prices)"
         )
-    runaway = [s for s in built.slacks if s.tier == "cap" and pyo.value(s.var) >= 0.999 * s.limit]
+    runaway = [s for s in built.slacks if s.tier == "cap" and pyo.value(s.var) >= 0.999 * s.bound]
     if not runaway:
         return SolverError(
             "HiGHS could not tell whether the case is infeasible or unbounded, and the "
@@ -341,7 +342,7 @@ def _bound_text(slack: Slack) -> str:
 
 def _move_text(slack: Slack, extra: float) -> str:
     verb, to = (
-        ("raise", slack.limit + extra) if slack.kind == "max" else ("lower", slack.limit - extra)
+        ("raise", slack.bound + extra) if slack.kind == "max" else ("lower", slack.bound - extra)
     )
     return f"{verb} {slack.key} to {_num(max(to, 0.0))} {slack.unit}"
 
@@ -425,7 +426,7 @@ def _rule_finding(
         "reachable_without_other_rules": alone,
         "held_by": [s.key for s, _ in moves],
         "remedies": [
-            {"key": s.key, "from": s.limit, "to": s.limit + (e if s.kind == "max" else -e)}
+            {"key": s.key, "from": s.limit, "to": s.bound + (e if s.kind == "max" else -e)}
             for s, e in moves
         ],
         "message": f"{head}; {_join(remedies, ', or', sep=', ')}",
@@ -446,15 +447,16 @@ def _physical_finding(built: BuiltModel, slack: Slack, amount: float) -> dict[st
         purpose, alt = "carry the electricity the park needs", ""
     else:
         purpose, alt = "balance the park's energy", ""
-    needed = slack.limit + amount if slack.kind == "max" else slack.limit - amount
+    limit = slack.bound
+    needed = limit + amount if slack.kind == "max" else limit - amount
     if slack.kind == "max":
         msg = (
-            f"{slack.key} = {_num(slack.limit)} {slack.unit} is too small to {purpose}: "
+            f"{slack.key} = {_num(limit)} {slack.unit} is too small to {purpose}: "
             f"{_num(needed)} {slack.unit} are needed; raise it{alt}"
         )
     else:
         msg = (
-            f"{slack.key} = {_num(slack.limit)} {slack.unit} is more than the park can use: "
+            f"{slack.key} = {_num(limit)} {slack.unit} is more than the park can use: "
             f"at most {_num(max(needed, 0.0))} {slack.unit} fit; lower it"
         )
     return {
@@ -499,8 +501,9 @@ def _runaway_finding(built: BuiltModel, slack: Slack) -> dict[str, Any]:
     """Explain one size that grows without bound."""
     key = slack.key
     if key.startswith("grid."):
-        h, grid = built.horizon, built.data.case.grid
-        buy = h.take(built.data.series["import_price_per_kwh"]) + grid.system_operation_fee_per_kwh
+        h, grid = built.horizon, built.technologies["grid"]
+        assert isinstance(grid, Grid)
+        buy = grid.import_cost_per_kwh()
         sell = h.take(built.data.series["export_price_per_kwh"])
         n = int(np.sum(sell > buy))
         why = (

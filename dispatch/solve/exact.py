@@ -20,7 +20,7 @@ import numpy as np
 from dispatch.errors import InfeasibleError, SolverError, UnboundedError
 from dispatch.model.build import BuiltModel
 from dispatch.model.technologies.base import ExclusivePair
-from dispatch.solve.highs import HighsModel, RunStats
+from dispatch.solve.highs import HighsModel, OptionValue, RunStats
 
 EXACT_MIP_GAP = 1e-6
 """Relative MIP gap of ``--method exact``: optimal to solver precision."""
@@ -92,9 +92,9 @@ class SolveInfo:
         return asdict(self)
 
 
-def highs_options(options: SolverOptions) -> dict[str, object]:
+def highs_options(options: SolverOptions) -> dict[str, OptionValue]:
     """Translate :class:`SolverOptions` into HiGHS option values."""
-    out: dict[str, object] = {"mip_rel_gap": float(options.mip_gap)}
+    out: dict[str, OptionValue] = {"mip_rel_gap": float(options.mip_gap)}
     if options.threads:
         out["threads"] = int(options.threads)
     return out

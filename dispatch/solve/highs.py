@@ -17,6 +17,9 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+OptionValue = bool | int | float | str
+"""A HiGHS option value."""
+
 INF = highspy.kHighsInf
 
 
@@ -59,7 +62,9 @@ class HighsModel:
         HiGHS options (``time_limit``, ``mip_rel_gap``, ``threads``...).
     """
 
-    def __init__(self, model: pyo.ConcreteModel, options: dict[str, object] | None = None) -> None:
+    def __init__(
+        self, model: pyo.ConcreteModel, options: dict[str, OptionValue] | None = None
+    ) -> None:
         start = time.perf_counter()
         info = LinearStandardFormCompiler().write(model, mixed_form=True)
         a = info.A.tocsc()
@@ -97,7 +102,7 @@ class HighsModel:
                 highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                 for i in integer
             ]
-        self.options: dict[str, object] = {"output_flag": False, **(options or {})}
+        self.options: dict[str, OptionValue] = {"output_flag": False, **(options or {})}
         self.highs = highspy.Highs()
         for key, value in self.options.items():
             self.highs.setOptionValue(key, value)
@@ -124,7 +129,7 @@ class HighsModel:
         """Change row bounds (``-inf, inf`` switches a row off)."""
         rows = np.asarray(rows, dtype=np.int32)
         if rows.size:
-            self.highs.changeRowsBounds(
+            self.highs.changeRowsBounds(  # type: ignore[attr-defined]  # missing from highspy's stubs, present at run time
                 int(rows.size), rows, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
             )
 
@@ -133,7 +138,7 @@ class HighsModel:
         n = len(cost)
         self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(cost, dtype=float))
 
-    def set_option(self, key: str, value: object) -> None:
+    def set_option(self, key: str, value: OptionValue) -> None:
         """Set a HiGHS option for the next runs."""
         self.highs.setOptionValue(key, value)
         self.options[key] = value
@@ -204,7 +209,8 @@ class HighsModel:
 
     def dual_ray(self) -> np.ndarray | None:
         """Return the row multipliers proving the last LP infeasible, if HiGHS has them."""
-        status, exists, values = self.highs.getDualRay()
+        # getDualRay is missing from highspy's stubs but present at run time
+        status, exists, values = self.highs.getDualRay()  # type: ignore[attr-defined]
         return np.asarray(values, dtype=float) if exists else None
 
     def run(self) -> RunStats:
@@ -217,6 +223,7 @@ class HighsModel:
         info = h.getInfo()
         has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
         objective = float(info.objective_function_value) if has_solution else None
+        bound: float | None
         if self.n_integer:
             bound = float(info.mip_dual_bound)
             gap = float(info.mip_gap) if has_solution else float("inf")

@@ -285,9 +285,11 @@ class Master:
         hi[self.size_pos] = np.minimum(hi[self.size_pos], c + width)
         lo = np.minimum(lo, hi)
         out = self._solve(lo, hi)
-        if out is None or out[1] is None:
+        if out is None:
             return None
         design, value = out
+        if value is None:
+            return None
         z, tol = design[self.size_pos], 1e-6 * (1.0 + width)
         at_low = (z - lo[self.size_pos] < tol) & (lo[self.size_pos] > self.lower[self.size_pos])
         at_high = (hi[self.size_pos] - z < tol) & (hi[self.size_pos] < self.upper[self.size_pos])
@@ -415,6 +417,7 @@ def refine(full: FullYear, master: Master, start: np.ndarray, steps: int, gap: f
     """
     history: list[Evaluation] = []
     best: Evaluation | None = None
+    best_cost = math.inf  # best.objective, known once best is set
     repairs = 0
     while best is None:  # repair: the nearest design that every feasibility cut allows
         design = master.project(start)
@@ -431,7 +434,7 @@ def refine(full: FullYear, master: Master, start: np.ndarray, steps: int, gap: f
         history.append(evaluation)
         master.add(evaluation)
         if evaluation.objective is not None:
-            best = evaluation
+            best, best_cost = evaluation, evaluation.objective
             break
         repairs += 1
         if evaluation.cut is None or repairs > MAX_REPAIRS:
@@ -445,14 +448,14 @@ def refine(full: FullYear, master: Master, start: np.ndarray, steps: int, gap: f
     stopped, timed_out = f"step limit ({steps})", False
     used = 0
     while True:
-        if bound is not None and best.objective - bound <= gap * abs(best.objective):
+        if bound is not None and best_cost - bound <= gap * abs(best_cost):
             stopped = f"proven within {gap:.2%} of the optimum"
             break
         check_radius = max(radius, CHECK_RADIUS)
         check = master.propose(best.design, check_radius)
         if check is not None:
             local = (check[1], check_radius)
-            if best.objective - check[1] <= gap * abs(best.objective):
+            if best_cost - check[1] <= gap * abs(best_cost):
                 stopped = (
                     f"no design within {check_radius:.0%} of every size saves {gap:.2%} or more"
                 )
@@ -479,10 +482,10 @@ def refine(full: FullYear, master: Master, start: np.ndarray, steps: int, gap: f
         history.append(evaluation)
         master.add(evaluation)
         value = evaluation.objective
-        if value is not None and value < best.objective:
-            if binds and best.objective - value >= GOOD_STEP * (best.objective - predicted):
+        if value is not None and value < best_cost:
+            if binds and best_cost - value >= GOOD_STEP * (best_cost - predicted):
                 radius = min(2.0 * radius, MAX_RADIUS)
-            best = evaluation
+            best, best_cost = evaluation, value
         elif value is not None:
             radius *= 0.5
         bound = evaluation.lower_bound = master.lower_bound()

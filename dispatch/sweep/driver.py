@@ -304,7 +304,7 @@ def _run_locked(
             todo.append((spec, 1))
             if rec is not None and rec.get("fingerprint") == plan.fingerprint:
                 previous[spec.run_id] = rec
-        else:
+        elif rec is not None:  # always so here: a missing record is stale
             records[spec.run_id] = rec
     skipped = len(records)
     progress.start(len(todo), skipped, executor.description)

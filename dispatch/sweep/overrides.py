@@ -253,6 +253,7 @@ class Scenarios:
         out: list[tuple[str | None, dict[str, Any]]] = []
         for i, entry in enumerate(self.runs):
             where = f"runs[{i}]"
+            label: str | None
             if isinstance(entry, str | list):
                 label = ",".join(split_names(entry))
                 out.append((label, self.resolve(entry)))

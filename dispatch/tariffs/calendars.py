@@ -238,7 +238,9 @@ class Calendar:
 
 
 def _labels(codes: np.ndarray, index: pd.DatetimeIndex) -> pd.Series:
-    cat = pd.Categorical.from_codes(codes, categories=list(PERIODS))
+    cat = pd.Categorical.from_codes(
+        np.asarray(codes, dtype=np.int64), categories=pd.Index(list(PERIODS))
+    )
     return pd.Series(cat, index=index, name="tou_period")
 
 

@@ -197,7 +197,7 @@ def month_fractions(index: pd.DatetimeIndex) -> pd.Series:
 
 def monthly_peaks_kw(import_kw: pd.Series) -> pd.Series:
     """Return each month's maximum hourly import [kW], indexed by month number."""
-    peaks = import_kw.groupby(import_kw.index.month).max()
+    peaks = import_kw.groupby(pd.DatetimeIndex(import_kw.index).month).max()
     peaks.index.name = "month"
     return peaks.rename("peak_import_kw")
 
@@ -238,7 +238,7 @@ def monthly_bill(
         One row per month (index ``month``) with :data:`BILL_COLUMNS`. Export revenue is
         negative (a negative cost, as in ``costs_per_year``); ``total`` sums the money columns.
     """
-    index = import_kw.index
+    index = pd.DatetimeIndex(import_kw.index)
     month = index.month
 
     def by_month(values: pd.Series | np.ndarray | float) -> pd.Series:
@@ -267,19 +267,6 @@ def monthly_bill(
     bill["total"] = bill[[*COST_COLUMNS, "export_revenue"]].sum(axis=1)
     bill.index.name = "month"
     return bill[list(BILL_COLUMNS)]
-
-
-def annual_costs(bill: pd.DataFrame) -> dict[str, float]:
-    """Sum a monthly bill into the yearly cost components [CNY/yr].
-
-    Returns
-    -------
-    dict
-        Keys ``grid_energy``, ``system_operation``, ``grid_capacity``, ``demand_charge``,
-        ``export_revenue``, ``fuel``, ``carbon`` and ``total``.
-    """
-    keys = (*COST_COLUMNS, "export_revenue", "total")
-    return {k: float(bill[k].sum()) for k in keys}
 
 
 def _values(value: pd.Series | float, index: pd.DatetimeIndex) -> np.ndarray:

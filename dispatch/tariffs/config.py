@@ -12,7 +12,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dispatch.tariffs._data import UnknownKeyError
-from dispatch.tariffs.calendars import PERIODS, Tariff, tariff
+from dispatch.tariffs.calendars import PERIODS, RatioSpec, Tariff, tariff
 from dispatch.tariffs.emissions import GridFactor, grid_emission_factor
 
 Period = Literal["sharp", "peak", "flat", "valley", "deep_valley"]
@@ -67,15 +67,18 @@ class TariffConfig(BaseModel):
 
     def build(self) -> Tariff:
         """Return the :class:`~dispatch.tariffs.calendars.Tariff`."""
-        ratios = None
+        ratios: dict[str, RatioSpec] | None = None
         if self.ratios is not None:
             ratios = {
-                p: r.model_dump() if isinstance(r, RelativeRatio) else r
+                str(p): r.model_dump() if isinstance(r, RelativeRatio) else r
                 for p, r in self.ratios.items()
             }
+        prices = None
+        if self.prices_per_kwh is not None:
+            prices = {str(p): v for p, v in self.prices_per_kwh.items()}
         return tariff(
             self.calendar,
-            prices_per_kwh=self.prices_per_kwh,
+            prices_per_kwh=prices,
             flat_price_per_kwh=self.flat_price_per_kwh,
             ratios=ratios,
             non_tou_adder_per_kwh=self.non_tou_adder_per_kwh,

@@ -120,6 +120,7 @@ def tou_case() -> dict:
             "charge_scheme": "capacity_td",
             "td_price_per_kwh": 0.12,
             "average_load_rate": 0.55,
+            "import_price_includes_td": True,
             "system_operation_fee_per_kwh": 0.03,
             "emission_factor": {"province": "zhejiang", "year": 2022},
         },
@@ -145,9 +146,10 @@ def test_costs_and_emissions_reproduce_from_timeseries_and_published_data(tou_ru
     s = json.loads((folder / "summary.json").read_text())
     ts = pd.read_csv(folder / "timeseries.csv")
     scale = 8760 / 48
-    # the hourly price is the published zhejiang-2024 January table at the case's levels
+    # the hourly price is the published zhejiang-2024 January table at the case's levels,
+    # less the 0.12 CNY/kWh energy T&D it contains: the capacity-based fee replaces it
     assert list(ts["tou_period"]) == ZJ2024_JANUARY_DAY * 2
-    price = np.array([ZJ_PRICES[p] for p in ZJ2024_JANUARY_DAY * 2])
+    price = np.array([ZJ_PRICES[p] for p in ZJ2024_JANUARY_DAY * 2]) - 0.12
     np.testing.assert_allclose(ts["import_price_per_kwh"], price)
     imp, exp = ts["import_kw"].to_numpy(), ts["export_kw"].to_numpy()
     c = s["costs_per_year"]
@@ -208,7 +210,9 @@ def test_baseline_cost_is_reported(tou_run):
     out, _ = tou_run
     base = out.summary["baseline"]
     scale = 8760 / 48
-    energy = sum(ZJ_PRICES[p] * load for p, load in zip(ZJ2024_JANUARY_DAY, LOAD, strict=True))
+    energy = sum(
+        (ZJ_PRICES[p] - 0.12) * load for p, load in zip(ZJ2024_JANUARY_DAY, LOAD, strict=True)
+    )
     assert base["costs_per_year"]["grid_energy"] == pytest.approx(2 * energy * scale, rel=1e-9)
     assert base["connection_kw"] == 120
     assert base["costs_per_year"]["grid_capacity"] == pytest.approx(12 * 0.12 * 0.55 * 730 * 120)

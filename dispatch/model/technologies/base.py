@@ -63,6 +63,13 @@ class Slack:
     amount: Expr
     var: Any
 
+    @property
+    def bound(self) -> float:
+        """The case value of a size, connection, cap or rule limit (a balance has none)."""
+        if self.limit is None:
+            raise ValueError(f"{self.key}: a {self.tier} slack has no limit")
+        return self.limit
+
 
 @dataclass(frozen=True)
 class SizeSpec:

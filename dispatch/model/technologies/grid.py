@@ -13,11 +13,37 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.ledger import Term
+from dispatch.model.horizon import Horizon
 from dispatch.model.technologies.base import ExclusivePair, Expr, SizeSpec, Technology
 from dispatch.tariffs.charges import step_month_fractions
 from dispatch.tariffs.emissions import KG_PER_T
 
 MONTHS_PER_YEAR = 12
+
+
+def import_cost_per_kwh(
+    grid: Any, series: dict[str, np.ndarray], horizon: Horizon, carbon_price_per_tco2: float
+) -> np.ndarray:
+    """Cost of one more kWh imported at each step: energy price, system operation fee, carbon.
+
+    ``price[t] - td + fee + carbon_price / 1000 * factor[t]`` (O1, O4), ``td`` the T&D
+    price that a ``capacity_td`` fee replaces when ``grid.import_price_includes_td``.
+
+    Parameters
+    ----------
+    grid : dispatch.case.schema.Grid
+        The case's grid section.
+    series : dict of str to numpy.ndarray
+        The case's hourly inputs (8760 values each).
+    horizon : Horizon
+        The steps.
+    carbon_price_per_tco2 : float
+        Carbon price [currency/tCO2].
+    """
+    energy = grid.import_energy_price_per_kwh(horizon.take(series["import_price_per_kwh"]))
+    factor = horizon.take(series["grid_emission_factor_kg_per_kwh"])
+    carbon = carbon_price_per_tco2 * factor / KG_PER_T
+    return np.asarray(energy + grid.system_operation_fee_per_kwh + carbon, dtype=float)
 
 
 class Grid(Technology):
@@ -64,9 +90,8 @@ class Grid(Technology):
         bound = self.spec.connection_kw
         if bound is None:
             bound = self.spec.max_connection_kw
-        h = self.ctx.horizon
-        buy = h.take(self.series["import_price_per_kwh"]) + self.spec.system_operation_fee_per_kwh
-        sell = h.take(self.series["export_price_per_kwh"])
+        buy = self.import_cost_per_kwh()
+        sell = self.ctx.horizon.take(self.series["export_price_per_kwh"])
         return [
             ExclusivePair(
                 "import_export", b.import_kw, b.export_kw, bound, b.connection_kw,
@@ -101,10 +126,23 @@ class Grid(Technology):
         """Return the connection capacity variable."""
         return {"grid_connection_kw": b.connection_kw}
 
+    def energy_price_per_kwh(self) -> np.ndarray:
+        """Energy price each imported kWh pays per step (:func:`import_cost_per_kwh`)."""
+        h = self.ctx.horizon
+        return self.spec.import_energy_price_per_kwh(h.take(self.series["import_price_per_kwh"]))
+
+    def import_cost_per_kwh(self) -> np.ndarray:
+        """Cost of one more kWh imported per step (:func:`import_cost_per_kwh`)."""
+        return import_cost_per_kwh(
+            self.spec, self.series, self.ctx.horizon, self.ctx.carbon_price_per_tco2
+        )
+
     def operating_cost(self, b: pyo.Block) -> Expr:
         """Energy, fees, demand charges and carbon, minus export revenue.
 
-        (O1) ``s * sum_t w_t * ((price[t] + fee) * import[t] - export_price[t] * export[t])``
+        (O1) ``s * sum_t w_t * ((price[t] - td + fee) * import[t] - export_price[t] * export[t])``,
+        ``td`` the T&D price a ``capacity_td`` fee replaces (0 unless
+        ``grid.import_price_includes_td``)
         (O3) ``s * sum_m demand_rate * f_m * peak_import_kw[m]``, with ``f_m`` the share of
         month m's hours that the steps stand for
         (O4) ``carbon_price / 1000 * s * sum_t w_t * factor[t] * import[t]``
@@ -112,7 +150,7 @@ class Grid(Technology):
         s = self.spec
         h = self.ctx.horizon
         electricity = self.ctx.weight("grid_energy")  # (O5) escalation under objective npv
-        buy = h.take(self.series["import_price_per_kwh"]) + s.system_operation_fee_per_kwh
+        buy = import_cost_per_kwh(s, self.series, h, 0.0)  # energy (less T&D) and fee
         cost = self.ctx.annual(b.import_kw, buy)
         if s.export_allowed:
             sell = h.take(self.series["export_price_per_kwh"])
@@ -134,7 +172,7 @@ class Grid(Technology):
         """Import and export per step, with the prices and emission factor they met."""
         h = self.ctx.horizon
         out = super().timeseries(b) | {
-            "import_price_per_kwh": h.take(self.series["import_price_per_kwh"]),
+            "import_price_per_kwh": self.energy_price_per_kwh(),
             "export_price_per_kwh": h.take(self.series["export_price_per_kwh"]),
             "grid_emission_factor_kg_per_kwh": h.take(
                 self.series["grid_emission_factor_kg_per_kwh"]

@@ -1,0 +1,3 @@
+"""The package version, read by the package root and the report footer."""
+
+__version__ = "0.1.0"
