@@ -17,7 +17,9 @@ from dispatch.results import bill as billing
 from dispatch.results import extract
 from dispatch.results.summary import summarize
 from dispatch.solve.auto import solve_auto
-from dispatch.solve.exact import EXACT_MIP_GAP, SolverOptions, solve
+from dispatch.solve.control import controlled_run, deadline_passed, set_phase
+from dispatch.solve.exact import EXACT_MIP_GAP, SolverOptions, out_of_time, solve
+from dispatch.solve.screen import screen_case
 from dispatch.timegrid import HOURS_PER_YEAR
 
 METHODS = ("auto", "exact")
@@ -111,19 +113,22 @@ def solve_case(
     steps = horizon.n_steps if horizon is not None else HOURS_PER_YEAR
     if method == "auto" and (steps % 24 or steps < 48):
         method = "exact"  # typical days need whole days: a horizon this short is solved exactly
-    try:
-        if method == "auto":
-            s = data.case.solver
-            built, info, auto_report = solve_auto(
-                data, options, s.typical_days, s.corrections, horizon=horizon, gap=s.auto_gap
-            )
-        else:
-            built = build_model(data, horizon)
-            info = solve(built, options)
-    except (InfeasibleError, UnboundedError) as exc:
-        if not diagnose:
-            raise
-        raise _explained(exc, data, horizon, options) from None
+    with controlled_run(options.time_limit_seconds, options.threads):
+        screen_case(data, horizon)  # refuse what cannot be solved before any solve
+        try:
+            if method == "auto":
+                s = data.case.solver
+                built, info, auto_report = solve_auto(
+                    data, options, s.typical_days, s.corrections, horizon=horizon, gap=s.auto_gap
+                )
+            else:
+                set_phase("exact model")
+                built = build_model(data, horizon)
+                info = solve(built, options)
+        except (InfeasibleError, UnboundedError) as exc:
+            if not diagnose:
+                raise
+            raise _explained(exc, data, horizon, options) from None
     ts = billing.with_tou_period(extract.timeseries(built), data)
     caps = extract.capacities(built)
     timings = {
@@ -147,11 +152,20 @@ def solve_case(
 def _explained(
     exc: DispatchError, data: CaseData, horizon: Horizon | None, options: SolverOptions | None
 ) -> DispatchError:
-    """Return ``exc`` explained by the diagnosis, or ``exc`` itself if the diagnosis fails."""
+    """Return ``exc`` explained by the diagnosis, or ``exc`` itself if the diagnosis fails.
+
+    The diagnosis runs within the run's time limit; when the limit leaves it no time,
+    the error says so, and an "infeasible or unbounded" status that only the diagnosis
+    could resolve becomes a time-limit error.
+    """
     from dispatch.solve.diagnose import explain
 
-    try:
-        return explain(exc, data, horizon, options)
-    except DispatchError as failure:
-        exc.add_note(f"(the diagnosis failed: {failure})")
-        return exc
+    set_phase("diagnosis")
+    if not deadline_passed():
+        try:
+            return explain(exc, data, horizon, options)
+        except DispatchError as failure:
+            if not deadline_passed():
+                exc.add_note(f"(the diagnosis failed: {failure})")
+                return exc
+    return out_of_time(exc, options.time_limit_seconds if options else None)
