@@ -15,6 +15,7 @@ from dispatch.model.build import build_model
 from dispatch.model.horizon import Horizon
 from dispatch.results import bill as billing
 from dispatch.results import extract
+from dispatch.results.quality import solution_quality
 from dispatch.results.summary import summarize
 from dispatch.solve.auto import solve_auto
 from dispatch.solve.control import controlled_run, deadline_passed, set_phase
@@ -138,10 +139,14 @@ def solve_case(
         "solve_seconds": info.solve_seconds,
     }
     solve_report = info.as_dict() | timings
+    # what HiGHS minimised: objective_per_year (recomputed from the hours) plus tie-breaks
+    solve_report["solver_objective_per_year"] = solve_report.pop("objective")
     solve_report["seconds"] = time.perf_counter() - start
     solve_report["mip_gap_limit"] = options.mip_gap
     if auto_report is not None:
         solve_report["auto"] = auto_report.as_dict()
+    currency = data.case.finance.currency
+    solve_report["quality"] = solution_quality(solve_report, method, currency)
     bill = billing.bill_monthly(ts, caps, data)
     summary = summarize(ts, caps, data, solve_report, method, bill)
     summary["notes"] = list(data.notes)  # e.g. heat beyond heat-pump reach goes to the boiler

@@ -309,7 +309,9 @@ def render_report(result: Result) -> str:
     nav.append("<a href='#inputs'>Case inputs</a>")
     solve = result.summary.get("solve", {})
     solve_rows = "".join(
-        f"<tr><td>{_e(k)}</td><td class='num'>{_num(v, 3)}</td></tr>" for k, v in solve.items()
+        f"<tr><td>{_e(k)}</td><td class='num'>{_num(v, 3)}</td></tr>"
+        for k, v in solve.items()
+        if k != "quality"  # shown as one statement above the table
     )
     generated = datetime.now().strftime("%Y-%m-%d %H:%M")
     title = f"park-dispatch report: {result.name}"
@@ -325,8 +327,20 @@ def render_report(result: Result) -> str:
         f"<section class='summary' id='summary'>{summary_card(result)}</section>"
         + "".join(sections)
         + f"<section id='inputs'><h2>Case inputs</h2>{_inputs_html(result)}"
-        f"<h3>Solve</h3><table class='inputs'>{solve_rows}</table></section>"
+        f"<h3>Solve</h3>{_quality_html(solve)}<table class='inputs'>{solve_rows}</table></section>"
         f"<footer>Generated {generated} by park-dispatch {_e(dispatch.__version__)}. "
         "Offline file: plotly.js is embedded; nothing is loaded from the network.</footer>"
         "</main></body></html>\n"
+    )
+
+
+def _quality_html(solve: dict[str, Any]) -> str:
+    """Return the run's quality statement (``solve.quality``), as the terminal prints it."""
+    quality = solve.get("quality")
+    if not isinstance(quality, dict) or "statement" not in quality:
+        return ""
+    return (
+        f"<p class='caption'>Quality: {_e(quality['statement'])}. objective_per_year is the "
+        "cost recomputed from the hourly table; solver_objective_per_year adds the battery "
+        "tie-break (O2).</p>"
     )

@@ -17,13 +17,15 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
         f"method {summary['method']}, cost {summary['objective_per_year']:,.0f} {cur}/year, "
         f"solved in {solve.get('seconds', 0):.1f} s"
     )
+    quality = solve.get("quality")
+    if quality:
+        console.print(f"  quality: {quality['statement']}", highlight=False)
     auto = solve.get("auto")
     if auto:
-        proven = auto.get("gap_to_lower_bound")
-        bound = f"; proven within {proven:.2%} of the optimum" if proven is not None else ""
         console.print(
             f"  sized on {auto['typical_days']} typical days, refined with "
-            f"{len(auto['iterations'])} full-year dispatches: {auto['stopped']}{bound}"
+            f"{len(auto['iterations'])} full-year dispatches (stopped: {auto['stopped']})",
+            highlight=False,
         )
     caps = Table(title="Capacities", show_header=True)
     caps.add_column("size")
