@@ -133,6 +133,15 @@ ScenariosOpt = Annotated[
         show_default=False,
     ),
 ]
+ProgressOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--progress/--no-progress",
+        help="Show the solve's phase, elapsed time and MIP bounds on stderr "
+        "\\[default: when stderr is a terminal].",
+        show_default=False,
+    ),
+]
 HoursOpt = Annotated[
     int | None,
     typer.Option(
@@ -145,9 +154,17 @@ HoursOpt = Annotated[
 ]
 
 
-def _guard(debug: bool, work: Callable[[], Any]) -> Any:
-    """Run ``work``; turn our errors into one-line messages and exit codes."""
+def _guard(debug: bool, work: Callable[[], Any], interruptible: bool = False) -> Any:
+    """Run ``work``; turn our errors into one-line messages and exit codes.
+
+    ``interruptible``: Ctrl-C also stops a running solve (:mod:`dispatch.solve.control`).
+    """
     try:
+        if interruptible:
+            from dispatch.solve.control import controlled_run
+
+            with controlled_run(handle_sigint=True):
+                return work()
         return work()
     except (typer.Exit, typer.Abort, TyperException):  # usage errors: typer prints them
         raise
@@ -164,7 +181,7 @@ def _guard(debug: bool, work: Callable[[], Any]) -> Any:
     except KeyboardInterrupt:
         if debug:
             traceback.print_exc()
-        err_console.print("interrupted: no results were written")
+        err_console.print("interrupted: no results were written; earlier results are untouched")
         raise typer.Exit(130) from None
     except OSError as exc:  # the file system refused: say which file and why
         if debug:
@@ -195,13 +212,24 @@ def run(
     method: MethodOpt = Method.auto,
     time_limit: Annotated[
         float | None,
-        typer.Option("--time-limit", min=0.0, help="Solver wall-time limit \\[s]."),
+        typer.Option(
+            "--time-limit",
+            help="Overall solver wall-time limit \\[s] \\[default: case, 600]; at the limit the "
+            "best design found is returned with its gap.",
+            show_default=False,
+        ),
     ] = None,
     mip_gap: Annotated[
         float | None,
-        typer.Option("--mip-gap", help="Relative MIP gap \\[default: case, 0.005]."),
+        typer.Option(
+            "--mip-gap", help="Relative MIP gap \\[default: case, 0.005].", show_default=False
+        ),
     ] = None,
-    threads: Annotated[int | None, typer.Option("--threads", help="Solver threads.")] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option("--threads", help="Solver threads (1-256).", show_default=False),
+    ] = None,
+    progress: ProgressOpt = None,
     debug: DebugOpt = False,
     set_: SetOpt = None,
     scenario: ScenarioOpt = None,
@@ -209,26 +237,29 @@ def run(
     hours: HoursOpt = None,
 ) -> None:
     """Size and dispatch a park for one year and write the results."""
-    from dispatch.api import Result
-    from dispatch.case.loader import load_case
-    from dispatch.errors import InfeasibleError
-    from dispatch.model.horizon import Horizon
-    from dispatch.results.summary import infeasible_summary, run_notes
-    from dispatch.results.terminal import print_summary
-    from dispatch.results.write import (
-        check_target,
-        default_folder,
-        folder_lock,
-        write_diagnosis,
-        write_results,
-    )
-    from dispatch.runner import run_record, solve_case
-    from dispatch.solve.exact import SolverOptions
-    from dispatch.sweep.overrides import parse_set, resolve_overrides
-
     how = Method(method).value  # the method's name, as the runner knows it
 
     def work() -> None:
+        # imported here, inside the guard: Ctrl-C while Pyomo loads is an interrupt too
+        from dispatch.api import Result
+        from dispatch.case.loader import load_case
+        from dispatch.errors import InfeasibleError
+        from dispatch.model.horizon import Horizon
+        from dispatch.results.summary import infeasible_summary, run_notes
+        from dispatch.results.terminal import print_summary
+        from dispatch.results.write import (
+            check_target,
+            default_folder,
+            folder_lock,
+            write_diagnosis,
+            write_results,
+        )
+        from dispatch.runner import run_record, solve_case
+        from dispatch.solve.exact import SolverOptions
+        from dispatch.solve.progress import SolveProgress
+        from dispatch.sweep.overrides import parse_set, resolve_overrides
+
+        given = solver_flags(time_limit, mip_gap, threads)
         overrides, _ = resolve_overrides(case, set_, scenario, scenarios)
         data = load_case(case, overrides or None)
         horizon = Horizon.full_year(data.case.year, hours) if hours else None
@@ -237,14 +268,14 @@ def run(
         check_target(target)  # before solving: a bad --out fails at once
         cs = data.case.solver
         options = SolverOptions(
-            time_limit_seconds=time_limit if time_limit is not None else cs.time_limit_seconds,
-            mip_gap=mip_gap if mip_gap is not None else cs.mip_gap,
-            threads=threads if threads is not None else cs.threads,
+            time_limit_seconds=given.get("time_limit_seconds", cs.time_limit_seconds),
+            mip_gap=given.get("mip_gap", cs.mip_gap),
+            threads=given.get("threads", cs.threads),
         )
         with folder_lock(target):  # a second run on the same folder stops here, exit 2
             check_target(target)
             try:
-                with out_console.status(f"solving {escape(printable(data.case.name))} ({how})..."):
+                with SolveProgress(err_console, _show_progress(progress)):
                     result = solve_case(
                         data, method=how, options=options, horizon=horizon, what_if=what_if
                     )
@@ -270,7 +301,49 @@ def run(
         out_console.print(f"results written to [bold]{escape(printable(str(target)))}[/]")
         out_console.print(f"report: [bold]{escape(printable(str(target / 'report.html')))}[/]")
 
-    _guard(debug, work)
+    _guard(debug, work, interruptible=True)
+
+
+def _show_progress(flag: bool | None) -> bool:
+    """Show solve progress: as asked, else when stderr is a terminal."""
+    return err_console.is_terminal if flag is None else flag
+
+
+SOLVER_FLAGS = {
+    "time_limit_seconds": "--time-limit",
+    "mip_gap": "--mip-gap",
+    "threads": "--threads",
+}
+"""Command-line flags of the case's ``solver:`` keys; the schema's bounds apply to both."""
+
+
+def solver_flags(
+    time_limit: float | None, mip_gap: float | None, threads: int | None
+) -> dict[str, Any]:
+    """Check solver flags against the case schema's bounds; return the given ones by key.
+
+    Raises
+    ------
+    CaseError
+        A value the schema forbids, in one line naming the flag (exit 2).
+    """
+    from pydantic import ValidationError
+
+    from dispatch.case.schema import Solver
+    from dispatch.errors import CaseError, Problem
+
+    given = {"time_limit_seconds": time_limit, "mip_gap": mip_gap, "threads": threads}
+    given = {k: v for k, v in given.items() if v is not None}
+    problems = []
+    for key, value in given.items():
+        try:
+            Solver.model_validate({key: value})
+        except ValidationError as exc:
+            reason = exc.errors()[0]["msg"].removeprefix("Input should be ")
+            problems.append(Problem(SOLVER_FLAGS[key], "", f"must be {reason} (got {value})"))
+    if problems:
+        raise CaseError(problems)
+    return given
 
 
 def _print_notes(notes: list[str]) -> None:
@@ -395,8 +468,7 @@ def sweep(
         int | None,
         typer.Option(
             "--threads",
-            min=1,
-            help="Solver threads per run \\[default: cores / workers; 1 on Dask].",
+            help="Solver threads per run (1-256) \\[default: cores / workers; 1 on Dask].",
         ),
     ] = None,
     method: MethodOpt = Method.auto,
@@ -404,7 +476,7 @@ def sweep(
     time_limit: Annotated[
         float | None,
         typer.Option(
-            "--time-limit", min=0, help="Solver wall-time limit per run \\[s] \\[default: case]."
+            "--time-limit", help="Solver wall-time limit per run \\[s] \\[default: case]."
         ),
     ] = None,
     mip_gap: Annotated[
@@ -439,6 +511,7 @@ def sweep(
     how = Method(method).value  # the method's name, as the runner knows it
 
     def work() -> int:
+        solver_flags(time_limit, mip_gap, threads)
         base, scen = resolve_overrides(case, set_, scenario, scenarios)
         plan = plan_sweep(
             case,
@@ -472,10 +545,17 @@ def sweep(
             f"{outcome.skipped} before{failed}) in {outcome.seconds:.1f} s; "
             f"table: [bold]{Path(out) / 'sweep.csv'}[/]"
         )
+        rows = outcome.table.set_index("run_id")
         for run_id in outcome.failed_ids[:10]:
-            row = outcome.table.set_index("run_id").loc[run_id]
+            row = rows.loc[run_id]
             err_console.print(f"[yellow]failed:[/] {run_id}: {row['status']}: {row['error']}")
-        return 0
+        if not outcome.failed_ids:
+            return 0
+        statuses = {rows.loc[r, "status"] for r in outcome.failed_ids}
+        err_console.print(
+            f"[bold red]error:[/] {len(outcome.failed_ids)} of {len(plan.specs)} runs failed"
+        )
+        return 3 if statuses == {"infeasible"} else 4
 
     code = _guard(debug, work)
     if code:

@@ -14,11 +14,14 @@ from dispatch.model.horizon import Horizon
 from dispatch.results import bill as billing
 from dispatch.results import extract
 from dispatch.results.financials import financial_block
+from dispatch.results.quality import solution_quality
 from dispatch.results.result import RunOutput
 from dispatch.results.summary import summarize
 from dispatch.solve.auto import solve_auto
 from dispatch.solve.baseline import baseline_dispatch
-from dispatch.solve.exact import EXACT_MIP_GAP, SolverOptions, solve
+from dispatch.solve.control import controlled_run, deadline_passed, set_phase
+from dispatch.solve.exact import EXACT_MIP_GAP, SolverOptions, out_of_time, solve
+from dispatch.solve.screen import screen_case
 from dispatch.timegrid import HOURS_PER_YEAR
 
 METHODS = ("auto", "exact")
@@ -96,19 +99,22 @@ def solve_case(
     steps = horizon.n_steps if horizon is not None else HOURS_PER_YEAR
     if method == "auto" and (steps % 24 or steps < 48):
         method = "exact"  # typical days need whole days: a horizon this short is solved exactly
-    try:
-        if method == "auto":
-            s = data.case.solver
-            built, info, auto_report = solve_auto(
-                data, options, s.typical_days, s.corrections, horizon=horizon, gap=s.auto_gap
-            )
-        else:
-            built = build_model(data, horizon)
-            info = solve(built, options)
-    except (InfeasibleError, UnboundedError) as exc:
-        if not diagnose:
-            raise
-        raise _explained(exc, data, horizon, options) from None
+    with controlled_run(options.time_limit_seconds, options.threads):
+        screen_case(data, horizon)  # refuse what cannot be solved before any solve
+        try:
+            if method == "auto":
+                s = data.case.solver
+                built, info, auto_report = solve_auto(
+                    data, options, s.typical_days, s.corrections, horizon=horizon, gap=s.auto_gap
+                )
+            else:
+                set_phase("exact model")
+                built = build_model(data, horizon)
+                info = solve(built, options)
+        except (InfeasibleError, UnboundedError) as exc:
+            if not diagnose:
+                raise
+            raise _explained(exc, data, horizon, options) from None
     ts = billing.with_tou_period(extract.timeseries(built), data)
     caps = extract.capacities(built)
     timings = {
@@ -118,10 +124,14 @@ def solve_case(
         "solve_seconds": info.solve_seconds,
     }
     solve_report = info.as_dict() | timings
+    # what HiGHS minimised: objective_per_year (recomputed from the hours) plus tie-breaks
+    solve_report["solver_objective_per_year"] = solve_report.pop("objective")
     solve_report["seconds"] = time.perf_counter() - start
     solve_report["mip_gap_limit"] = options.mip_gap
     if auto_report is not None:
         solve_report["auto"] = auto_report.as_dict()
+    currency = data.case.finance.currency
+    solve_report["quality"] = solution_quality(solve_report, method, currency)
     bill = billing.bill_monthly(ts, caps, data)
     start_base = time.perf_counter()
     base = baseline_dispatch(data, horizon, options)
@@ -161,11 +171,20 @@ def run_record(
 def _explained(
     exc: DispatchError, data: CaseData, horizon: Horizon | None, options: SolverOptions | None
 ) -> DispatchError:
-    """Return ``exc`` explained by the diagnosis, or ``exc`` itself if the diagnosis fails."""
+    """Return ``exc`` explained by the diagnosis, or ``exc`` itself if the diagnosis fails.
+
+    The diagnosis runs within the run's time limit; when the limit leaves it no time,
+    the error says so, and an "infeasible or unbounded" status that only the diagnosis
+    could resolve becomes a time-limit error.
+    """
     from dispatch.solve.diagnose import explain
 
-    try:
-        return explain(exc, data, horizon, options)
-    except DispatchError as failure:
-        exc.add_note(f"(the diagnosis failed: {failure})")
-        return exc
+    set_phase("diagnosis")
+    if not deadline_passed():
+        try:
+            return explain(exc, data, horizon, options)
+        except DispatchError as failure:
+            if not deadline_passed():
+                exc.add_note(f"(the diagnosis failed: {failure})")
+                return exc
+    return out_of_time(exc, options.time_limit_seconds if options else None)

@@ -42,7 +42,7 @@ def test_auto_reports_how_it_got_there(four_weeks):
     assert report["periods"] >= 8
     assert 1 <= len(report["iterations"]) <= report["corrections"] + 1
     best = min(i["full_year_objective"] for i in report["iterations"] if i["feasible"])
-    assert best == pytest.approx(auto["solve"]["objective"], rel=1e-6)
+    assert best == pytest.approx(auto["solve"]["solver_objective_per_year"], rel=1e-6)
     if report["lower_bound"] is not None:  # a valid bound never exceeds the optimum
         assert report["lower_bound"] <= exact["objective_per_year"] * (1 + 1e-6)
     assert report["stopped"]
@@ -61,3 +61,33 @@ def test_auto_correction_stays_bounded_on_a_periodic_pv_battery_case(make_case):
     exact = solve_case(data, method="exact", horizon=horizon).summary
     assert not (auto["solve"]["auto"]["stopped"] or "").startswith("correction")
     assert auto["objective_per_year"] == pytest.approx(exact["objective_per_year"], rel=1e-6)
+
+
+def test_one_statement_of_quality_true_for_both_methods(four_weeks):
+    from rich.console import Console
+
+    from dispatch.report.html import _quality_html
+    from dispatch.results.terminal import print_summary
+
+    exact_optimum = four_weeks[1]["solve"]["solver_objective_per_year"]
+    for summary in four_weeks:
+        solve = summary["solve"]
+        quality = solve["quality"]
+        assert quality["method"] == summary["method"]
+        objective = solve["solver_objective_per_year"]
+        # the two costs differ by the battery tie-break only (O2: 1e-5 per kWh, tiny)
+        assert objective >= summary["objective_per_year"] - 1e-6
+        assert objective == pytest.approx(summary["objective_per_year"], rel=1e-5)
+        bound, gap = quality["lower_bound_per_year"], quality["proven_gap"]
+        if bound is not None:  # the bound is valid: never above the exact optimum
+            assert bound <= exact_optimum * (1 + 1e-6)
+            assert gap == pytest.approx(max(0.0, 1 - bound / objective), abs=1e-9)
+            assert f"{gap:.2%}" in quality["statement"] or quality["statement"].startswith(
+                "optimal"
+            )
+        console = Console(record=True, width=200)
+        print_summary(summary, console)
+        assert f"quality: {quality['statement']}" in console.export_text()
+        assert quality["statement"] in _quality_html(solve).replace("&#x27;", "'")
+    exact_quality = four_weeks[1]["solve"]["quality"]
+    assert exact_quality["proven_gap"] <= 1e-6 + four_weeks[1]["solve"]["mip_gap_limit"]

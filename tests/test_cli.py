@@ -265,7 +265,7 @@ def test_help_shows_every_option_text_whole_and_no_value_for_flags(command):
 def test_run_help_lists_methods_and_bracketed_defaults():
     text = _help("run")
     assert "Results folder [default: results/<case name>/]." in text
-    assert "Solver wall-time limit [s]." in text
+    assert "Overall solver wall-time limit [s] [default: case, 600]" in text
     assert "<auto|exact>" in text
     from dispatch.cli import Method
     from dispatch.runner import METHODS

@@ -244,10 +244,10 @@ def test_time_limit_without_a_solution(tmp_path: Path) -> None:
     # a month of the example cannot be solved in the 0.01 s HiGHS gets at the least
     example = Path(__file__).resolve().parents[1] / "cases" / "example-park.yaml"
     out = tmp_path / "r"
-    args = ["run", str(example), "--out", str(out), "--hours", "720", "--time-limit", "0"]
+    args = ["run", str(example), "--out", str(out), "--hours", "720", "--time-limit", "0.001"]
     result = runner.invoke(app, args)
     assert result.exit_code == 4
-    assert "time limit of 0 s before finding any feasible design" in result.stderr
+    assert "time limit of 0.001 s before finding any feasible design" in result.stderr
     assert not out.exists()
 
 

@@ -307,8 +307,8 @@ def test_npv_objective_is_the_annualized_one_without_escalation(pv_sizing):
     npv_run = _solve(pv_sizing, **{"finance.objective": "npv"}).summary
     assert annualized["capacities"]["pv_kw"] == pytest.approx(200, rel=1e-6)
     assert npv_run["capacities"]["pv_kw"] == pytest.approx(200, rel=1e-6)
-    assert npv_run["solve"]["objective"] == pytest.approx(
-        annualized["solve"]["objective"], rel=1e-9
+    assert npv_run["solve"]["solver_objective_per_year"] == pytest.approx(
+        annualized["solve"]["solver_objective_per_year"], rel=1e-9
     )
     assert npv_run["financials"]["npv"] == pytest.approx(annualized["financials"]["npv"])
 
@@ -330,6 +330,6 @@ def test_npv_objective_maximises_the_cash_flow_npv(pv_sizing):
     r, n = 0.07, 25
     annuity = (1 - (1 + r) ** -n) / r
     fin = best["financials"]
-    assert best["solve"]["objective"] * annuity == pytest.approx(
+    assert best["solve"]["solver_objective_per_year"] * annuity == pytest.approx(
         fin["lifecycle_cost_baseline"] - fin["npv"], rel=1e-6
     )

@@ -770,7 +770,11 @@ class Rules(Schema):
 class Solver(Schema):
     """Solver limits; the command line's --time-limit, --mip-gap and --threads override them."""
 
-    time_limit_seconds: Positive | None = Field(None, description="Wall-time limit [s].")
+    time_limit_seconds: Positive | None = Field(
+        600.0,
+        description="Overall wall-time limit of a run [s]; at the limit the best design found "
+        "is returned with its gap, or the run stops with exit 4 if it has none; null: no limit.",
+    )
     mip_gap: Annotated[float, Field(ge=0, lt=1)] = Field(
         0.005, description="Relative MIP gap at which the solver stops (0.005 = 0.5 %)."
     )

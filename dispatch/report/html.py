@@ -370,8 +370,9 @@ def render_report(result: Result) -> str:
         )
     nav.append("<a href='#inputs'>Case inputs</a>")
     solve = result.summary.get("solve") or {}
+    shown = {k: v for k, v in solve.items() if k != "quality"}  # one statement above the table
     solve_html = "".join(
-        f"<tr><td>{_e(k)}</td><td class='num'>{_e(v)}</td></tr>" for k, v in solve_rows(solve)
+        f"<tr><td>{_e(k)}</td><td class='num'>{_e(v)}</td></tr>" for k, v in solve_rows(shown)
     )
     generated = datetime.now().strftime("%Y-%m-%d %H:%M")
     title = f"park-dispatch report: {result.name}"
@@ -388,8 +389,21 @@ def render_report(result: Result) -> str:
         + notes_section(result)
         + "".join(sections)
         + f"<section id='inputs'><h2>Case inputs</h2>{_inputs_html(result)}"
-        f"<h3>Solve</h3><table class='inputs' id='solve'>{solve_html}</table></section>"
+        f"<h3>Solve</h3>{_quality_html(solve)}"
+        f"<table class='inputs' id='solve'>{solve_html}</table></section>"
         f"<footer>Generated {generated} by park-dispatch {_e(__version__)}. "
         "Offline file: plotly.js is embedded; nothing is loaded from the network.</footer>"
         "</main></body></html>\n"
+    )
+
+
+def _quality_html(solve: dict[str, Any]) -> str:
+    """Return the run's quality statement (``solve.quality``), as the terminal prints it."""
+    quality = solve.get("quality")
+    if not isinstance(quality, dict) or "statement" not in quality:
+        return ""
+    return (
+        f"<p class='caption'>Quality: {_e(quality['statement'])}. objective_per_year is the "
+        "cost recomputed from the hourly table; solver_objective_per_year adds the battery "
+        "tie-break (O2).</p>"
     )

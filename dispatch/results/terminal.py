@@ -26,13 +26,15 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
     if what_if:
         console.print(f"  run: {escape(printable(what_if))}", highlight=False)
     _print_financials(summary, console)
+    quality = solve.get("quality")
+    if quality:
+        console.print(f"  quality: {quality['statement']}", highlight=False)
     auto = solve.get("auto")
     if auto:
-        proven = auto.get("gap_to_lower_bound")
-        bound = f"; proven within {proven:.2%} of the optimum" if proven is not None else ""
         console.print(
             f"  sized on {auto['typical_days']} typical days, refined with "
-            f"{len(auto['iterations'])} full-year dispatches: {auto['stopped']}{bound}"
+            f"{len(auto['iterations'])} full-year dispatches (stopped: {auto['stopped']})",
+            highlight=False,
         )
     caps = Table(title="Capacities", show_header=True)
     caps.add_column("size")

@@ -30,6 +30,7 @@ from dispatch.case.loader import CaseData
 from dispatch.model.build import BuiltModel, build_model
 from dispatch.model.horizon import Horizon
 from dispatch.solve.aggregate import typical_days
+from dispatch.solve.control import set_phase
 from dispatch.solve.exact import (
     SolveInfo,
     SolverOptions,
@@ -150,10 +151,13 @@ def solve_auto(
         except BaseException as exc:  # re-raised in the main thread
             first["error"] = exc
 
+    set_phase("typical-day sizing")
     worker = threading.Thread(target=size_first, daemon=True)
     worker.start()  # HiGHS releases the GIL: the sizing model solves while Pyomo builds
     t = time.perf_counter()
     full = build_model(data, horizon)
+    if "error" in first:  # the sizing failed (unbounded, infeasible): no use handing over
+        raise first["error"]
     hm = HighsModel(full.model, highs_options(options))
     full_sizes = size_vars(full)
     keys = [k for k in sizing.keys if hm.col(full_sizes[k]) >= 0]
@@ -167,6 +171,7 @@ def solve_auto(
     start = np.array([small_sizes[sizing.keys.index(k)] for k in keys])
 
     t = time.perf_counter()
+    set_phase("full-year refinement")
     floor = TRUST_REGION_FLOOR * float(np.max(data.series["load_kw"]))
     master = Master(hm, cols, max(floor, 1.0))
     year = FullYear(hm, master.cols, deadline, options)
@@ -175,6 +180,7 @@ def solve_auto(
     _record(report, result, master, keys, small_objective)
 
     t = time.perf_counter()
+    set_phase("full-year dispatch, strict physics")
     if year.held is not result.best:  # HiGHS holds another design: restore the best
         year.restore(result.best)
     left = None if deadline is None else max(deadline - time.perf_counter(), 0.01)

@@ -31,10 +31,10 @@ from dispatch.errors import DispatchError, InfeasibleError, SolverError, Unbound
 from dispatch.model.build import BuiltModel, RuleTerm, build_model
 from dispatch.model.horizon import Horizon
 from dispatch.model.technologies.base import Slack
-from dispatch.model.technologies.grid import Grid
+from dispatch.solve.aggregate import typical_days
 from dispatch.solve.exact import SolverOptions, highs_options, solve
 from dispatch.solve.highs import HighsModel
-from dispatch.timegrid import hours
+from dispatch.timegrid import HOURS_PER_YEAR, hours
 
 KEEP_LIMITS = {"rule": 1e-6, "limit": 1.0, "balance": 100.0}
 """Penalty per unit of slack (kWh/yr of a rule, kW or kWh of a limit, kWh/yr unserved)."""
@@ -42,6 +42,8 @@ KEEP_RULES = {"rule": 10.0, "limit": 1.0, "balance": 1e4}
 """Penalties of the second question: a rule outweighs any size that would meet it."""
 SIZE_CAP_PER_PEAK_KW = 1000.0
 """An unlimited size is capped at this many times the peak load to find runaways."""
+DIAGNOSIS_TYPICAL_DAYS = 12
+"""Typical days of the capped re-solve that names runaway sizes (for horizons of 24+ days)."""
 
 _LABEL = {"pv": "PV", "wind": "wind", "battery": "storage", "heat_pump": "heat pump"}
 _DINKELBACH_STEPS = 12
@@ -128,6 +130,11 @@ def explain_unbounded(
 ) -> DispatchError:
     """Name the sizes that run away, by re-solving with every unlimited size capped.
 
+    The capped re-solve is the LP with relaxed physics, on typical days when the
+    horizon is long (:data:`DIAGNOSIS_TYPICAL_DAYS`): a runaway is a matter of
+    prices and costs, which typical days keep, and the LP answers in seconds where
+    the strict model with capped (huge) sizes is a hard MIP.
+
     Returns
     -------
     UnboundedError or InfeasibleError
@@ -137,7 +144,12 @@ def explain_unbounded(
     if "heat_load_kw_th" in data.series:
         peak += float(np.max(data.series["heat_load_kw_th"]))
     cap = SIZE_CAP_PER_PEAK_KW * max(peak, 1000.0)
-    built = build_model(data, horizon, size_cap=cap)
+    relaxed = data.with_overrides({"physics": "relaxed"})
+    steps = horizon.n_steps if horizon is not None else HOURS_PER_YEAR
+    small = horizon
+    if steps >= 2 * DIAGNOSIS_TYPICAL_DAYS * 24:
+        small = typical_days(data, DIAGNOSIS_TYPICAL_DAYS, steps)
+    built = build_model(relaxed, small, size_cap=cap)
     try:
         solve(built, options)
     except InfeasibleError:
@@ -145,7 +157,7 @@ def explain_unbounded(
     except UnboundedError:
         return UnboundedError(
             "the model is unbounded even with every size capped: a cost runs to minus "
-            "infinity (check for negative prices)"
+            f"infinity without any size growing ({_negative_prices(data, small)})"
         )
     runaway = [s for s in built.slacks if s.tier == "cap" and pyo.value(s.var) >= 0.999 * s.bound]
     if not runaway:
@@ -155,8 +167,33 @@ def explain_unbounded(
         )
     if any(not s.key.startswith("grid.") for s in runaway):  # the connection only follows them
         runaway = [s for s in runaway if not s.key.startswith("grid.")]
-    findings = [_runaway_finding(built, s) for s in runaway]
+    findings = [_runaway_finding(built, s, horizon) for s in runaway]
     return UnboundedError("\n".join(f["message"] for f in findings), findings)
+
+
+def _net_prices(data: CaseData, horizon: Horizon | None) -> tuple[np.ndarray, np.ndarray]:
+    """Import price with the system-operation fee, and export price, at the model steps."""
+    take = horizon.take if horizon is not None else np.asarray
+    fee = data.case.grid.system_operation_fee_per_kwh
+    return take(data.series["import_price_per_kwh"]) + fee, take(
+        data.series["export_price_per_kwh"]
+    )
+
+
+def _negative_prices(data: CaseData, horizon: Horizon | None) -> str:
+    """Say which prices are negative, or that none is."""
+    buy, sell = _net_prices(data, horizon)
+    found = []
+    if np.any(buy < 0):
+        found.append(
+            f"grid.import_price_per_kwh plus the system-operation fee is negative in "
+            f"{int(np.sum(buy < 0))} of {buy.size} hours, as low as {float(buy.min()):.3g}"
+        )
+    if np.any(sell < 0):
+        found.append(
+            f"grid.export_price_per_kwh is negative in {int(np.sum(sell < 0))} of {sell.size} hours"
+        )
+    return "; ".join(found) if found else "no price is negative; re-run with --debug and report"
 
 
 class _Scale:
@@ -497,29 +534,50 @@ def _balance_finding(built: BuiltModel, slack: Slack, amount: float) -> dict[str
     }
 
 
-def _runaway_finding(built: BuiltModel, slack: Slack) -> dict[str, Any]:
-    """Explain one size that grows without bound."""
+def _runaway_finding(
+    built: BuiltModel, slack: Slack, horizon: Horizon | None = None
+) -> dict[str, Any]:
+    """Explain one size that grows without bound, naming the price or cost that pays for it.
+
+    Prices are counted over the hours of ``horizon`` (the run's; the full year by default).
+    """
     key = slack.key
+    buy, sell = _net_prices(built.data, horizon)
+    n_hours = buy.size
+    n_negative, n_spread = int(np.sum(buy < 0)), int(np.sum(sell > buy))
+    negative = (
+        f"the import price with fees is negative in {n_negative} of {n_hours} hours "
+        f"(as low as {float(buy.min()):.3g} per kWh)"
+    )
     if key.startswith("grid."):
-        h, grid = built.horizon, built.technologies["grid"]
-        assert isinstance(grid, Grid)
-        buy = grid.import_cost_per_kwh()
-        sell = h.take(built.data.series["export_price_per_kwh"])
-        n = int(np.sum(sell > buy))
-        why = (
-            f"exports pay more than imports cost in {n} of {h.n_steps} hours"
-            if n
-            else "some price is negative"
-        )
+        if n_spread:
+            why = f"exports pay more than imports cost in {n_spread} of {n_hours} hours" + (
+                f" ({negative})" if n_negative else ""
+            )
+        elif n_negative:
+            why = negative
+        else:
+            why = "the connection carries sizes that grow without bound"
         msg = (
-            f"{key} is unlimited and {why}: the grid connection would grow without bound "
-            f"(buying and selling at once); set {key} or check the prices"
+            f"{key} is unlimited and {why}: the grid connection would grow without bound; "
+            f"set {key} or check grid.import_price_per_kwh and grid.export_price_per_kwh"
         )
     else:
         tech = key.split(".")[1]
         label = _LABEL.get(tech, tech)
-        if tech in ("pv", "wind"):
-            why = f"exports pay more than {label} costs"
+        spec = getattr(built.data.case.technologies, tech, None)
+        free = spec is not None and all(
+            float(getattr(spec, name, 0.0) or 0.0) == 0.0
+            for name in ("capex_per_kw", "capex_per_kwh", "capex_per_kw_th",
+                         "fixed_om_per_kw_year", "fixed_om_per_kwh_year",
+                         "fixed_om_per_kw_th_year")
+        )  # fmt: skip
+        if tech == "battery" and n_negative:
+            why = f"{negative}: charging and discharging burns energy the park is paid to take"
+        elif tech in ("pv", "wind"):
+            why = f"exports pay more than {label} costs" + (
+                " (it costs nothing: capex and fixed O&M are 0)" if free else ""
+            )
         elif tech == "battery":
             why = "buying cheap and selling dear pays more than storage costs"
         else:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from dispatch.errors import InfeasibleError, SolverError, UnboundedError
+from dispatch.errors import DispatchError, InfeasibleError, SolverError, UnboundedError
 from dispatch.model.build import BuiltModel
 from dispatch.model.technologies.base import ExclusivePair
 from dispatch.solve.highs import HighsModel, OptionValue, RunStats
@@ -273,6 +273,26 @@ def check_termination(status: str, has_solution: bool, options: SolverOptions) -
         else "check the case for values off by orders of magnitude (prices, sizes, profiles)"
     )
     raise SolverError(f"HiGHS {reason} before finding any feasible design; {hint}")
+
+
+def out_of_time(exc: DispatchError, limit: float | None) -> DispatchError:
+    """Return the error for a solve whose diagnosis the time limit left no time for.
+
+    Proven infeasible or unbounded stay so (exit 3, 4), saying that the limit cut the
+    explanation short; "infeasible or unbounded", which only the diagnosis resolves,
+    becomes a time-limit error (exit 4).
+    """
+    within = f"the time limit of {limit:g} s" if limit is not None else "the time limit"
+    raise_it = "raise it (--time-limit) to see why"
+    if isinstance(exc, InfeasibleError):
+        return InfeasibleError(f"{exc}; {within} left no time to explain which rule or limit "
+                               f"fails: {raise_it}")  # fmt: skip
+    if isinstance(exc, UnboundedError) and exc.proven:
+        return UnboundedError(f"{exc}; {within} left no time to name it: {raise_it}")
+    return SolverError(
+        f"HiGHS reached {within} before it could tell whether the case is infeasible or "
+        "unbounded; raise the time limit (--time-limit)"
+    )
 
 
 def check_run(stats: RunStats, options: SolverOptions | None = None) -> None:

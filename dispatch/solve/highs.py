@@ -17,6 +17,8 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from dispatch.solve.control import new_highs, run_highs
+
 OptionValue = bool | int | float | str
 """A HiGHS option value."""
 
@@ -103,9 +105,7 @@ class HighsModel:
                 for i in integer
             ]
         self.options: dict[str, OptionValue] = {"output_flag": False, **(options or {})}
-        self.highs = highspy.Highs()
-        for key, value in self.options.items():
-            self.highs.setOptionValue(key, value)
+        self.highs = new_highs(self.options)
         self.highs.passModel(lp)
         self.n_integer = int(sum(integer))
         self.last_stats: RunStats | None = None
@@ -217,7 +217,7 @@ class HighsModel:
         """Solve (warm-started from the last solution when HiGHS can) and report."""
         h = self.highs
         start = time.perf_counter()
-        h.run()
+        run_highs(h)  # threads, the run's deadline, Ctrl-C (dispatch.solve.control)
         seconds = time.perf_counter() - start
         status = h.modelStatusToString(h.getModelStatus()).lower()
         info = h.getInfo()

@@ -41,6 +41,7 @@ import highspy
 import numpy as np
 
 from dispatch.errors import InfeasibleError
+from dispatch.solve.control import new_highs, run_highs
 from dispatch.solve.exact import SolverOptions, check_run, run_until
 from dispatch.solve.highs import INF, HighsModel, RunStats
 
@@ -325,9 +326,7 @@ class Master:
         ``None`` if no design is left.
         """
         n = self.n
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("mip_rel_gap", 1e-9)
+        h = new_highs({"mip_rel_gap": 1e-9})
         if target is None:
             extra = 1
             cost = np.r_[np.zeros(n), 1.0]
@@ -362,7 +361,7 @@ class Master:
                 idx = np.array([j, n + k], dtype=np.int32)
                 h.addRow(-INF, float(target[k]), 2, idx, np.array([1.0, -1.0]))
                 h.addRow(float(target[k]), INF, 2, idx, np.array([1.0, 1.0]))
-        h.run()
+        run_highs(h)
         status = h.modelStatusToString(h.getModelStatus()).lower()
         if status == "optimal":
             x = np.asarray(h.getSolution().col_value)
