@@ -22,8 +22,10 @@ EMISSION_KEYS = (
     "tco2_per_year", "grid_tco2_per_year", "fuel_tco2_per_year", "baseline_tco2_per_year",
     "avoided_tco2_per_year", "energy_consumption_tce", "tco2_per_tce",
     "zero_carbon_threshold_tco2_per_tce", "zero_carbon_ok", "clean_energy_share",
-    "electricity_tce_method", "electricity_kgce_per_kwh",
+    "electricity_tce_method", "electricity_kgce_per_kwh", "by_electricity_tce",
 )  # fmt: skip
+BASELINE_KEYS = ("costs_per_year", "import_mwh_per_year", "fuel_mwh_per_year", "connection_kw",
+                 "tco2_per_year")  # fmt: skip
 SOLVE_KEYS = ("seconds", "status", "mip_gap")
 FINANCIAL_KEYS = (
     "npv", "irr", "simple_payback_years", "discounted_payback_years", "capex_upfront",
@@ -56,6 +58,8 @@ def assert_summary_contract(summary: dict[str, Any]) -> None:
     assert isinstance(summary["emissions"]["tco2_per_year"], float)
     assert set(EMISSION_KEYS) <= set(summary["emissions"])
     assert set(COST_KEYS) <= set(summary["baseline"]["costs_per_year"])
+    assert set(BASELINE_KEYS) <= set(summary["baseline"])
+    assert "storage_losses" in summary["energy_mwh"]
     assert set(SOLVE_KEYS) <= set(summary["solve"])
     assert set(FINANCIAL_KEYS) <= set(summary["financials"])
     assert isinstance(summary["financials"]["npv"], float)

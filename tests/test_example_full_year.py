@@ -142,7 +142,9 @@ def _energy(ts: pd.DataFrame) -> dict[str, float]:
     curtailed = col(ts, "curtailed_kw").sum()
     exported = col(ts, "export_kw").sum()
     self_used = available - curtailed - exported
-    consumption = (col(ts, "load_kw") + col(ts, "heat_pump_kw")).sum()
+    losses = (col(ts, "battery_charge_kw") - col(ts, "battery_discharge_kw")).sum()
+    consumption = (col(ts, "load_kw") + col(ts, "heat_pump_kw")).sum() + losses  # meters see losses
+    assert self_used + col(ts, "import_kw").sum() == pytest.approx(consumption, rel=1e-9)
     return {"A": available, "curtailed": curtailed, "exported": exported, "S": self_used,
             "C": consumption}  # fmt: skip
 
@@ -242,3 +244,15 @@ def wear_per_kwh(battery: dict) -> float:
     window = key("soc_max_fraction") - key("soc_min_fraction")
     cells = key("replacement_cost_fraction") * key("capex_per_kwh")
     return cells / (key("cycle_life_cycles") * window)
+
+
+def test_baseline_is_the_park_without_new_equipment(run):
+    # the example park has no existing PV, wind, battery or heat pump: the baseline imports
+    # the whole load and the boiler makes all heat, under the same tariff and charges
+    ts, summary = run["ts"], run["summary"]
+    base = summary["baseline"]
+    assert base["method"] == "closed form" and base["capacities"] == {}
+    assert base["import_mwh_per_year"] == pytest.approx(col(ts, "load_kw").sum() / 1000, rel=1e-9)
+    assert base["connection_kw"] == pytest.approx(col(ts, "load_kw").max(), rel=1e-9)
+    assert base["tco2_per_year"] == summary["emissions"]["baseline_tco2_per_year"]
+    assert list(base["costs_per_year"]) == list(summary["costs_per_year"])

@@ -176,3 +176,18 @@ def test_rules_and_ratios_are_defined_once():
     assert ledger.compose({"load": 1.0, "storage_losses": 2.0, "available": 5.0})[
         "consumption"
     ] == pytest.approx(3.0)
+
+
+def test_sweep_table_carries_every_ledger_ratio_and_rule(make_case):
+    from dispatch.sweep.grid import RunSpec
+    from dispatch.sweep.store import row_of
+    from dispatch.sweep.worker import RunResult
+
+    data = load_case(make_case(LOSSY))
+    out = solve_case(data, method="exact", horizon=Horizon.full_year(2025, 2))
+    row = row_of(RunSpec("r1", {}), RunResult("r1", "optimal", summary=out.summary))
+    for ratio in ledger.RATIOS:
+        assert row[ratio.name] == out.summary["ratios"][ratio.name], ratio.name
+    for rule in ledger.RULES:
+        assert isinstance(row[f"rule_{rule.name}_ok"], bool), rule.name
+    assert row["self_use_of_consumption"] == pytest.approx(1.0, rel=1e-6)

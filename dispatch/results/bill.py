@@ -268,7 +268,7 @@ def grid_report(ts: pd.DataFrame, data: CaseData) -> dict[str, Any]:
         "allowed": grid.export_allowed,
         "price_mean_per_kwh": float(export_price.mean()),
         "price_is_profile": bool(np.ptp(export_price) > 0),
-        "cap_of_generation": case.rules.export_max_of_generation,
+        "cap_of_generation": ledger.RULE_BY_NAME["export_max_of_generation"].limit(case),
         "provincial_cap_of_generation": export_cap_fraction(province),
     }
     return out

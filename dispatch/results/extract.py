@@ -19,7 +19,8 @@ def timeseries(built: BuiltModel) -> pd.DataFrame:
     """Return the hourly results, one row per model step.
 
     Columns carry units (``import_kw``); ``timestamp`` is local time. Only the
-    technologies present get columns; ``curtailed_kw`` sums PV and wind.
+    technologies present get columns; ``curtailed_kw`` sums the ledger's curtailment terms
+    (PV and wind).
     """
     h = built.horizon
     series = built.data.series
@@ -28,7 +29,8 @@ def timeseries(built: BuiltModel) -> pd.DataFrame:
         cols["heat_load_kw_th"] = h.take(series["heat_load_kw_th"])
     for name, tech in built.technologies.items():
         cols.update(tech.timeseries(built.model.component(name)))
-    curtailed = [cols[c] for c in ("pv_curtailed_kw", "wind_curtailed_kw") if c in cols]
+    terms = [t for tech in built.technologies.values() for t in tech.ledger_terms(tech.spec)]
+    curtailed = [cols[t.column] for t in terms if t.quantity == "curtailed" and t.column in cols]
     if curtailed:
         cols["curtailed_kw"] = np.sum(curtailed, axis=0)
     ordered = {k: cols[k] for k in TIMESERIES_ORDER if k in cols}
