@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +26,7 @@ import pandas as pd
 import yaml
 
 from dispatch.errors import DispatchError, printable
-from dispatch.files import MAX_TABLE_BYTES, FileRefused, read_text
+from dispatch.files import MAX_TABLE_BYTES, FileRefused, read_text, replace_file
 from dispatch.results.baseline import baseline
 from dispatch.results.write import BILL, SUMMARY, TIMESERIES, write_results
 from dispatch.timegrid import hours
@@ -374,17 +372,8 @@ class Result:
                 raise ValueError("this result has no folder; give the report path")
             path = self.folder / REPORT
         path = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(self.report_html())
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is to share
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        html = self.report_html()
+        replace_file(path, lambda tmp: tmp.write_text(html, "utf-8"))
         return path
 
 

@@ -299,11 +299,11 @@ def _run_locked(
     todo: deque[tuple[RunSpec, int]] = deque()
     for spec in plan.specs:
         rec = store.read(spec.run_id)
-        stale = force or rec is None or rec.get("fingerprint") != plan.fingerprint
-        if stale or (retry_failed and rec is not None and rec["status"] not in OK_STATUSES):
+        if rec is None or rec.get("fingerprint") != plan.fingerprint:
+            todo.append((spec, 1))  # not run yet, damaged, or its inputs changed
+        elif force or (retry_failed and rec["status"] not in OK_STATUSES):
             todo.append((spec, 1))
-            if rec is not None and rec.get("fingerprint") == plan.fingerprint:
-                previous[spec.run_id] = rec
+            previous[spec.run_id] = rec
         else:
             records[spec.run_id] = rec
     skipped = len(records)
