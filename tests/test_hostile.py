@@ -316,6 +316,17 @@ def test_bad_output_location_is_refused_before_solving(where, tmp_path, no_solve
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case.yaml", "notes.txt"]
 
 
+def test_a_failing_write_names_the_folder_not_a_temporary_one(tmp_path) -> None:
+    def full(tmp: Path) -> None:
+        raise OSError(28, "No space left on device", str(tmp / "report.html"))
+
+    out = tmp_path / "out"
+    with pytest.raises(OSError) as err:
+        write.write_results(out, {"status": "optimal"}, pd.DataFrame({"a": [1]}), extra=full)
+    assert err.value.filename == str(out)
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- 7. special and endless files ---------------------------------------------------------------
 def test_fifo_as_case_profile_weather_or_scenarios_is_refused(tmp_path, deadline) -> None:
     fifo = tmp_path / "pipe"

@@ -253,6 +253,9 @@ def _write_atomic(out: Path, fill: Callable[[Path], None]) -> None:
     try:
         fill(tmp)
         swap_into_place(tmp, absolute)
+    except OSError as exc:  # name the folder the user gave, not the temporary one
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(out)) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from dispatch.case.loader import load_case
+from dispatch.files import MAX_YAML_BYTES, read_limited
 from dispatch.results.write import folder_lock
 from dispatch.sweep.executor import Executor
 from dispatch.sweep.grid import RunSpec, expand
@@ -176,7 +177,7 @@ def plan_sweep(
     """
     path = Path(case).resolve()
     base = load_case(path, overrides or None)
-    digest = hashlib.sha256(path.read_bytes())
+    digest = hashlib.sha256(read_limited(path, MAX_YAML_BYTES))
     for name in sorted(base.series):
         digest.update(name.encode())
         digest.update(base.series[name].tobytes())
