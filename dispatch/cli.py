@@ -154,7 +154,8 @@ def run(
         data = load_case(case, overrides or None)
         horizon = Horizon.full_year(data.case.year, hours) if hours else None
         what_if = {"overrides": overrides, "scenario": scenario}
-        target = out or default_folder(data.case.name, scenario, parse_set(set_), hours)
+        span = hours or data.case.solver.horizon_hours  # a frozen short run keeps its own
+        target = out or default_folder(data.case.name, scenario, parse_set(set_), span)
         check_target(target)  # before solving: a bad --out fails at once
         cs = data.case.solver
         options = SolverOptions(
@@ -217,10 +218,12 @@ def profiles(
     from dispatch.case.profile_table import STAT_LABELS, case_profile_table
     from dispatch.files import check_not_input
     from dispatch.profiles import profile_statistics, write_profiles_csv
+    from dispatch.results.write import check_location
 
     def work() -> None:
         data = load_case(case)
         target = out / "profiles.csv"
+        check_location(out, purpose="profiles.csv")
         check_not_input(target, input_files(data), "--out")
         table = case_profile_table(data)
         path = write_profiles_csv(table, target)

@@ -316,6 +316,16 @@ def test_bad_output_location_is_refused_before_solving(where, tmp_path, no_solve
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case.yaml", "notes.txt"]
 
 
+def test_profiles_and_sweep_outputs_under_a_file_are_refused(make_case, tmp_path) -> None:
+    case = pv_case(make_case)
+    (tmp_path / "notes.txt").write_text("keep")
+    out = tmp_path / "notes.txt" / "out"
+    one_error(cli("profiles", case, "--out", out), str(out), "--out")
+    result = cli("sweep", case, "--out", out, "--grid", f"{PV_CAPEX}=1,2", "--hours", "2")
+    one_error(result, str(out), "--out")
+    assert (tmp_path / "notes.txt").read_text() == "keep"
+
+
 def test_a_failing_write_names_the_folder_not_a_temporary_one(tmp_path) -> None:
     def full(tmp: Path) -> None:
         raise OSError(28, "No space left on device", str(tmp / "report.html"))
@@ -756,6 +766,18 @@ def test_frozen_case_reruns_to_the_same_numbers_on_its_horizon(tmp_path) -> None
     assert a["capacities"] == pytest.approx(b["capacities"], rel=1e-9)
     assert b["run"]["hours"] == 48
     assert len(pd.read_csv(second / "timeseries.csv")) == 48
+
+
+def test_a_frozen_short_run_never_replaces_the_base_results(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    case = write_case(tmp_path, TINY)
+    assert cli("run", case).exit_code == 0
+    before = snapshot(tmp_path / "results" / "tiny")
+    assert cli("run", case, "--hours", "24").exit_code == 0
+    again = cli("run", tmp_path / "results" / "tiny--24h" / "case.yaml")
+    assert again.exit_code == 0, again.output
+    assert snapshot(tmp_path / "results" / "tiny") == before
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["tiny", "tiny--24h"]
 
 
 def test_compare_page_says_how_the_runs_were_made(make_case, tmp_path) -> None:

@@ -35,7 +35,14 @@ import pandas as pd
 
 from dispatch.errors import CaseError, Problem
 from dispatch.files import MAX_TABLE_BYTES, FileRefused, read_limited, replace_file
-from dispatch.results.write import SUMMARY, TIMESERIES, json_ready, swap_into_place, write_results
+from dispatch.results.write import (
+    SUMMARY,
+    TIMESERIES,
+    check_location,
+    json_ready,
+    swap_into_place,
+    write_results,
+)
 from dispatch.sweep.grid import RunSpec
 from dispatch.sweep.worker import RunResult
 
@@ -130,10 +137,9 @@ class RunStore:
         def refuse(message: str) -> CaseError:
             return CaseError([Problem(str(root), "--out", message)])
 
-        if not root.exists() and not root.is_symlink():
+        check_location(root, purpose="the sweep")  # a file, a device, a path under a file ...
+        if not root.exists():
             return
-        if not root.is_dir():
-            raise refuse("is a file; give a folder for the sweep")
         if not any(root.iterdir()) or self.read_meta().get("kind") == KIND:
             return
         legacy = self.read_meta()
