@@ -152,9 +152,9 @@ def run(
     def work() -> None:
         overrides, _ = resolve_overrides(case, set_, scenario, scenarios)
         data = load_case(case, overrides or None)
-        horizon = Horizon.full_year(data.case.year, hours) if hours else None
+        span = hours or data.case.solver.horizon_hours  # --hours, else the case's horizon
+        horizon = Horizon.full_year(data.case.year, span) if span else None
         what_if = {"overrides": overrides, "scenario": scenario}
-        span = hours or data.case.solver.horizon_hours  # a frozen short run keeps its own
         target = out or default_folder(data.case.name, scenario, parse_set(set_), span)
         check_target(target)  # before solving: a bad --out fails at once
         cs = data.case.solver
