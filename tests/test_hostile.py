@@ -562,14 +562,19 @@ def test_damaged_record_is_recomputed(make_case, tmp_path, damage) -> None:
         assert _sweep(make_case, out, **{flag: True}).table["status"].tolist() == ["optimal"] * 2
 
 
-def test_a_run_whose_outputs_were_deleted_is_recomputed(make_case, tmp_path) -> None:
+@pytest.mark.parametrize("loss", ["timeseries-deleted", "summary-deleted", "summary-damaged"])
+def test_a_run_whose_outputs_were_lost_is_recomputed(make_case, tmp_path, loss) -> None:
     out = tmp_path / "sweep"
     first = _sweep(make_case, out)
-    run_id = first.table["run_id"][1]
-    (out / "runs" / run_id / "timeseries.csv").unlink()
+    run = out / "runs" / first.table["run_id"][1]
+    if loss == "summary-damaged":
+        (run / "summary.json").write_text('["half')
+    else:
+        (run / f"{loss.split('-')[0]}.{'csv' if 'time' in loss else 'json'}").unlink()
     again = _sweep(make_case, out)
     assert again.ran == 1
-    assert (out / "runs" / run_id / "timeseries.csv").is_file()
+    assert (run / "timeseries.csv").is_file()
+    assert json.loads((run / "summary.json").read_text())["status"] == "optimal"
 
 
 @pytest.fixture

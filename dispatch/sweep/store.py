@@ -186,7 +186,8 @@ class RunStore:
         """Return a run's record, or ``None`` when the run must be computed (again).
 
         ``None`` when the run has not finished, its record is damaged (not a mapping
-        with a ``status`` and a ``row``), or it finished with results that are gone.
+        with a ``status`` and a ``row``), or it finished with results that are gone or
+        damaged (no ``timeseries.csv``, no readable ``summary.json``).
         """
         folder = self.run_dir(run_id)
         try:
@@ -200,8 +201,8 @@ class RunStore:
             and record["row"].get("run_id") == run_id
         ):
             return None
-        if record["status"] in OK_STATUSES and not all(
-            (folder / name).is_file() for name in (SUMMARY, TIMESERIES)
+        if record["status"] in OK_STATUSES and not (
+            (folder / TIMESERIES).is_file() and _is_summary(folder / SUMMARY)
         ):
             return None
         return record
@@ -276,6 +277,14 @@ class RunStore:
     def _atomic(self, name: str, write: Any) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         replace_file(self.root / name, write)
+
+
+def _is_summary(path: Path) -> bool:
+    """Return whether ``path`` is a readable ``summary.json`` (a JSON object)."""
+    try:
+        return isinstance(json.loads(read_limited(path, MAX_TABLE_BYTES)), dict)
+    except (FileRefused, ValueError):
+        return False
 
 
 def build_table(rows: list[dict[str, Any]], override_keys: list[str]) -> pd.DataFrame:
