@@ -383,6 +383,7 @@ def folder_lock(out: Path) -> Iterator[None]:
     CaseError
         Another process holds the lock: it is writing the same folder.
     """
+    given = Path(out)  # for messages, as the user wrote it
     out = Path(os.path.abspath(out))
     path = out.with_name(f".{out.name}.lock")
     key = str(path)
@@ -394,7 +395,7 @@ def folder_lock(out: Path) -> Iterator[None]:
         finally:
             _held[key] = (fd, depth)
         return
-    fd = _acquire(path, out)
+    fd = _acquire(path, given)
     _held[key] = (fd, 1)
     try:
         recover(out)
