@@ -10,13 +10,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from dispatch.case.loader import CaseData, load_case
+from dispatch.files import replace_file
 from dispatch.model.horizon import Horizon
 from dispatch.report.figures import Plots
 from dispatch.report.html import render_report, summary_card
@@ -72,17 +71,8 @@ class Result(ResultData):
                 raise ValueError("this result has no folder; give the report path")
             path = self.folder / REPORT
         path = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(self.report_html())
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is to share
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        html = self.report_html()
+        replace_file(path, lambda tmp: tmp.write_text(html, "utf-8"))
         return path
 
 

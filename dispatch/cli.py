@@ -262,9 +262,10 @@ def run(
         given = solver_flags(time_limit, mip_gap, threads)
         overrides, _ = resolve_overrides(case, set_, scenario, scenarios)
         data = load_case(case, overrides or None)
-        horizon = Horizon.full_year(data.case.year, hours) if hours else None
+        span = hours or data.case.solver.horizon_hours  # --hours, else the case's horizon
+        horizon = Horizon.full_year(data.case.year, span) if span else None
         what_if = {"overrides": overrides, "scenario": scenario}
-        target = out or default_folder(data.case.name, scenario, parse_set(set_), hours)
+        target = out or default_folder(data.case.name, scenario, parse_set(set_), span)
         check_target(target)  # before solving: a bad --out fails at once
         cs = data.case.solver
         options = SolverOptions(
@@ -367,10 +368,12 @@ def profiles(
     from dispatch.case.profile_table import STAT_LABELS, case_profile_table
     from dispatch.files import check_not_input
     from dispatch.profiles import profile_statistics, write_profiles_csv
+    from dispatch.results.write import check_location
 
     def work() -> None:
         data = load_case(case)
         target = out / "profiles.csv"
+        check_location(out, purpose="profiles.csv")
         check_not_input(target, input_files(data), "--out")
         table = case_profile_table(data)
         path = write_profiles_csv(table, target)

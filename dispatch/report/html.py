@@ -350,6 +350,14 @@ def _annual_sum(name: str, values: pd.Series) -> str:
     return ""
 
 
+def _run_html(run: Any) -> str:
+    """Say how the run differs from its case file (scenario, overrides, horizon, method)."""
+    from dispatch.results.terminal import run_label
+
+    label = run_label(run)
+    return f"<p class='run'><strong>What-if run:</strong> {_e(label)}</p>" if label else ""
+
+
 def render_report(result: Result) -> str:
     """Return the full, self-contained HTML report of a result."""
     plots = Plots(result).catalogue()
@@ -383,7 +391,8 @@ def render_report(result: Result) -> str:
         f"<script type='text/javascript'>{plotly_js()}</script></head><body><main>"
         f"<header><h1>{_e(title)}</h1><p>Sizing and hourly dispatch under China's "
         "green-power direct-supply rules. Every figure is interactive: hover for values, "
-        "click legend entries to hide series.</p></header>"
+        "click legend entries to hide series.</p>"
+        f"{_run_html(result.summary.get('run'))}</header>"
         f"<nav>{' '.join(nav)}</nav>"
         f"<section class='summary' id='summary'>{summary_card(result, notes=False)}</section>"
         + notes_section(result)

@@ -114,8 +114,7 @@ def write_results(
 def check_target(out: Path) -> None:
     """Refuse a target that a run must not or cannot replace, before anything is solved.
 
-    Refused: a file or device; a folder of other files; a path under a file; a folder
-    name too long for its temporary sibling; a place where folders cannot be made.
+    Refused: a folder of other files, and every place :func:`check_location` refuses.
 
     Raises
     ------
@@ -123,9 +122,44 @@ def check_target(out: Path) -> None:
         Naming ``--out`` and what is wrong with it.
     """
     out = Path(out)
+    check_location(out)
+    if out.is_dir() and not is_results_folder(out):
+        raise CaseError(
+            [
+                Problem(
+                    str(out),
+                    "--out",
+                    "holds other files and no summary.json, so it is not a results folder; "
+                    "it is left alone: choose a new or empty folder",
+                )
+            ]
+        )
+
+
+def check_location(out: Path, option: str = "--out", purpose: str = "the results") -> None:
+    """Refuse a folder that cannot be written: before any work is done for it.
+
+    Refused: a file or device; a path under a file; a folder name too long for its
+    temporary sibling; a place where folders cannot be made.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The folder to write.
+    option : str
+        The option that gave it, for messages.
+    purpose : str
+        What the folder is for, for messages (``"the results"``).
+
+    Raises
+    ------
+    CaseError
+        Naming ``option`` and what is wrong with the folder.
+    """
+    out = Path(out)
 
     def refuse(message: str) -> CaseError:
-        return CaseError([Problem(str(out), "--out", message)])
+        return CaseError([Problem(str(out), option, message)])
 
     try:
         info = os.stat(out)
@@ -135,18 +169,16 @@ def check_target(out: Path) -> None:
         raise refuse(_why(exc)) from None
     if info is not None and not stat.S_ISDIR(info.st_mode):
         kind = "a file" if stat.S_ISREG(info.st_mode) else "a device or special file"
-        raise refuse(f"is {kind}; give a folder for the results")
-    if info is not None and not is_results_folder(out):
-        raise refuse(
-            "holds other files and no summary.json, so it is not a results folder; "
-            "it is left alone: choose a new or empty folder"
-        )
+        raise refuse(f"is {kind}; give a folder for {purpose}")
+    absolute = Path(os.path.abspath(out))
+    if not absolute.name:
+        raise refuse("is the root of the file system; give a folder of its own")
     name_max = _limit(out, "PC_NAME_MAX", 255)
-    if len(os.fsencode(out.name)) + _ROOM_FOR_TEMP > name_max:
+    if len(os.fsencode(absolute.name)) + _ROOM_FOR_TEMP > name_max:
         raise refuse(f"folder name is too long (at most {name_max - _ROOM_FOR_TEMP} bytes)")
-    if len(os.fsencode(os.path.abspath(out))) + _ROOM_FOR_TEMP > _limit(out, "PC_PATH_MAX", 4096):
+    if len(os.fsencode(absolute)) + _ROOM_FOR_TEMP > _limit(out, "PC_PATH_MAX", 4096):
         raise refuse("path is too long")
-    existing = Path(os.path.abspath(out)).parent
+    existing = absolute.parent
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir():
@@ -262,6 +294,9 @@ def _write_atomic(out: Path, fill: Callable[[Path], None]) -> None:
     try:
         fill(tmp)
         swap_into_place(tmp, absolute)
+    except OSError as exc:  # name the folder the user gave, not the temporary one
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(out)) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -357,6 +392,7 @@ def folder_lock(out: Path) -> Iterator[None]:
     CaseError
         Another process holds the lock: it is writing the same folder.
     """
+    given = Path(out)  # for messages, as the user wrote it
     out = Path(os.path.abspath(out))
     path = out.with_name(f".{out.name}.lock")
     key = str(path)
@@ -368,7 +404,7 @@ def folder_lock(out: Path) -> Iterator[None]:
         finally:
             _held[key] = (fd, depth)
         return
-    fd = _acquire(path, out)
+    fd = _acquire(path, given)
     _held[key] = (fd, 1)
     try:
         recover(out)

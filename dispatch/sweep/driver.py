@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from dispatch.case.loader import load_case
+from dispatch.files import MAX_YAML_BYTES, read_limited
 from dispatch.results.write import folder_lock
 from dispatch.sweep.executor import Executor
 from dispatch.sweep.grid import RunSpec, expand
@@ -176,7 +177,7 @@ def plan_sweep(
     """
     path = Path(case).resolve()
     base = load_case(path, overrides or None)
-    digest = hashlib.sha256(path.read_bytes())
+    digest = hashlib.sha256(read_limited(path, MAX_YAML_BYTES))
     for name in sorted(base.series):
         digest.update(name.encode())
         digest.update(base.series[name].tobytes())
@@ -299,12 +300,12 @@ def _run_locked(
     todo: deque[tuple[RunSpec, int]] = deque()
     for spec in plan.specs:
         rec = store.read(spec.run_id)
-        stale = force or rec is None or rec.get("fingerprint") != plan.fingerprint
-        if stale or (retry_failed and rec is not None and rec["status"] not in OK_STATUSES):
+        if rec is None or rec.get("fingerprint") != plan.fingerprint:
+            todo.append((spec, 1))  # not run yet, damaged, or its inputs changed
+        elif force or (retry_failed and rec["status"] not in OK_STATUSES):
             todo.append((spec, 1))
-            if rec is not None and rec.get("fingerprint") == plan.fingerprint:
-                previous[spec.run_id] = rec
-        elif rec is not None:  # always so here: a missing record is stale
+            previous[spec.run_id] = rec
+        else:
             records[spec.run_id] = rec
     skipped = len(records)
     progress.start(len(todo), skipped, executor.description)

@@ -14,19 +14,15 @@ first to finish and reads outcomes; it does not know which executor it drives.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import ctypes
 import multiprocessing
 import os
-import signal
-import sys
-import threading
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from dispatch.errors import CaseError, Problem
+from dispatch.lifeline import pool_worker_init
 
 
 def available_cores() -> int:
@@ -84,38 +80,6 @@ class Executor(ABC):
         self.close(cancel=exc[0] is not None)
 
 
-PARENT_POLL_SECONDS = 1.0
-"""How often a worker checks that the sweep that started it is still alive [s]."""
-
-_PR_SET_PDEATHSIG = 1  # prctl option of <linux/prctl.h>
-
-
-def _worker_init(parent_pid: int) -> None:
-    """Set up a pool worker: Ctrl-C is the sweep's to handle; die with the sweep.
-
-    On Linux the kernel kills the worker when its parent dies (``PR_SET_PDEATHSIG``);
-    everywhere a daemon thread also polls the parent and exits once it is gone, so a
-    killed sweep (SIGKILL included) never leaves workers running.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):  # pragma: no cover - no prctl: polling only
-            pass
-    if os.getppid() != parent_pid:  # the parent died before the signal was armed
-        os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
-
-
-def _watch_parent(parent_pid: int) -> None:
-    """Exit this worker process once its parent has gone (it is re-parented)."""
-    while os.getppid() == parent_pid:
-        time.sleep(PARENT_POLL_SECONDS)
-    os._exit(1)
-
-
 class LocalPool(Executor):
     """A pool of worker processes on this machine.
 
@@ -142,7 +106,7 @@ class LocalPool(Executor):
         return cf.ProcessPoolExecutor(
             max_workers=self.slots,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_worker_init,
+            initializer=pool_worker_init,  # light module: armed before heavy imports
             initargs=(os.getpid(),),
         )
 

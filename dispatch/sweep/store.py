@@ -35,7 +35,14 @@ import pandas as pd
 
 from dispatch.errors import CaseError, Problem
 from dispatch.files import MAX_TABLE_BYTES, FileRefused, read_limited, replace_file
-from dispatch.results.write import SUMMARY, TIMESERIES, json_ready, swap_into_place, write_results
+from dispatch.results.write import (
+    SUMMARY,
+    TIMESERIES,
+    check_location,
+    json_ready,
+    swap_into_place,
+    write_results,
+)
 from dispatch.sweep.grid import RunSpec
 from dispatch.sweep.worker import RunResult
 
@@ -139,10 +146,9 @@ class RunStore:
         def refuse(message: str) -> CaseError:
             return CaseError([Problem(str(root), "--out", message)])
 
-        if not root.exists() and not root.is_symlink():
+        check_location(root, purpose="the sweep")  # a file, a device, a path under a file ...
+        if not root.exists():
             return
-        if not root.is_dir():
-            raise refuse("is a file; give a folder for the sweep")
         if not any(root.iterdir()) or self.read_meta().get("kind") == KIND:
             return
         legacy = self.read_meta()
@@ -189,7 +195,8 @@ class RunStore:
         """Return a run's record, or ``None`` when the run must be computed (again).
 
         ``None`` when the run has not finished, its record is damaged (not a mapping
-        with a ``status`` and a ``row``), or it finished with results that are gone.
+        with a ``status`` and a ``row``), or it finished with results that are gone or
+        damaged (no ``timeseries.csv``, no readable ``summary.json``).
         """
         folder = self.run_dir(run_id)
         try:
@@ -203,8 +210,8 @@ class RunStore:
             and record["row"].get("run_id") == run_id
         ):
             return None
-        if record["status"] in OK_STATUSES and not all(
-            (folder / name).is_file() for name in (SUMMARY, TIMESERIES)
+        if record["status"] in OK_STATUSES and not (
+            (folder / TIMESERIES).is_file() and _is_summary(folder / SUMMARY)
         ):
             return None
         return record
@@ -279,6 +286,14 @@ class RunStore:
     def _atomic(self, name: str, write: Any) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         replace_file(self.root / name, write)
+
+
+def _is_summary(path: Path) -> bool:
+    """Return whether ``path`` is a readable ``summary.json`` (a JSON object)."""
+    try:
+        return isinstance(json.loads(read_limited(path, MAX_TABLE_BYTES)), dict)
+    except (FileRefused, ValueError):
+        return False
 
 
 def build_table(rows: list[dict[str, Any]], override_keys: list[str]) -> pd.DataFrame:

@@ -247,7 +247,13 @@ def run_task(task: RunTask) -> RunResult:
     try:
         data, cached = load(task.case_file, task.overrides)
         horizon = Horizon.full_year(data.case.year, task.hours) if task.hours else None
-        out = solve_case(data, method=task.method, options=task.options(data), horizon=horizon)
+        out = solve_case(
+            data,
+            method=task.method,
+            options=task.options(data),
+            horizon=horizon,
+            what_if={"overrides": task.overrides},
+        )
     except Exception as exc:  # a failing run is a result, not the end of the sweep
         status = next((s for cls, s in _FAILURES if isinstance(exc, cls)), "error")
         message = " / ".join(str(exc).splitlines()) or type(exc).__name__
