@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dispatch import ledger
 from dispatch.case.schema import Boiler
 from dispatch.timegrid import HOURS_PER_YEAR, hours
 
@@ -116,7 +117,7 @@ def compute_baseline(
     """
     hour = hour_of_year(timeseries, int(case["year"]))
     scale = HOURS_PER_YEAR / len(timeseries)
-    load = timeseries["load_kw"].to_numpy(dtype=float)
+    load = ledger.column(timeseries, "load_original_kw")  # the load as given, none moved
     heat = (
         timeseries["heat_load_kw_th"].to_numpy(dtype=float)
         if "heat_load_kw_th" in timeseries

@@ -160,7 +160,7 @@ def baseline(ts: pd.DataFrame, data: CaseData) -> dict[str, Any]:
         load). Its emissions are ``emissions.baseline_tco2_per_year``.
     """
     index = _index(ts, data)
-    load = _col(ts, "load_kw")
+    load = ledger.column(ts, "load_original_kw")  # the load as given: nothing moved or shed
     fuel = _col(ts, "heat_load_kw_th") / _boiler(data).efficiency
     grid = data.case.grid
     connection = grid.connection_kw if grid.connection_kw is not None else float(load.max())
@@ -187,7 +187,7 @@ def emissions(ts: pd.DataFrame, data: CaseData) -> dict[str, Any]:
         grid_factor_kg_per_kwh=_series(data, "grid_emission_factor_kg_per_kwh", n),
         renewable_self_used_kwh=self_used,
         fuel_kwh=fuel_kwh(ts, data),
-        baseline_grid_import_kwh=_col(ts, "load_kw"),
+        baseline_grid_import_kwh=ledger.column(ts, "load_original_kw"),
         baseline_fuel_kwh=_col(ts, "heat_load_kw_th") / boiler.efficiency,
         tce=electricity_tce(data.case.accounting.electricity_tce),
         fuel_factor_kg_per_kwh=boiler.emission_factor_kg_per_kwh_fuel,
