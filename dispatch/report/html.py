@@ -17,6 +17,7 @@ import pandas as pd
 
 import dispatch
 from dispatch.report.figures import MONTHS
+from dispatch.results.terminal import flexibility_tiles
 from dispatch.timegrid import HOURS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -148,6 +149,7 @@ def summary_card(result: Result) -> str:
         tiles.append(
             ("Curtailed", f"{curt:.1%}", f"{energy.get('curtailed', 0):,.0f} MWh of available")
         )
+    tiles += flexibility_tiles(s.get("flexibility"), cur)
     tile_html = "".join(
         f'<div class="pd-tile"><div class="pd-k">{_e(k)}</div><div class="pd-v">{_e(v)}</div>'
         f'<div class="pd-n">{_e(n)}</div></div>'
