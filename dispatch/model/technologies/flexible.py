@@ -19,7 +19,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from dispatch.ledger import Term
-from dispatch.model.technologies.base import Expr, Technology
+from dispatch.model.technologies.base import Expr, Technology, values
 from dispatch.model.technologies.battery import TIE_BREAK_PER_KWH
 
 
@@ -56,32 +56,36 @@ def shift_pairs(
 
 
 class FlexibleLoad(Technology):
-    """Shiftable load: ``shifted_kw[t]`` (signed) from moves ``move_kw[s, t]`` within windows."""
+    """Shiftable load: moves ``move_kw[s, t]`` within windows add to and take from hours."""
 
     name = "flexible_load"
     section = "load.flexible"
 
     def build(self, b: pyo.Block) -> None:
-        """Declare the moves, the signed shift and their limits.
+        """Declare the moves, the load added to and taken from each hour, and their limits.
 
         With ``L_t`` the original load, ``f`` the shiftable fraction, ``u`` the increase
         cap and P the allowed moves (same window, at most ``max_shift_hours`` apart):
 
-        (F1) ``shifted[t] = sum_{s:(s,t) in P} move[s,t] - sum_{u:(t,u) in P} move[t,u]``
-        (F2) ``sum_{u:(t,u) in P} move[t,u] <= f * L_t``           (load taken from t)
-        (F3) ``sum_{s:(s,t) in P} move[s,t] <= u * L_t``           (load added to t)
-        (F4) taken + added at t ``<= max(f, u) * L_t``
-        (F5) ``sum_{t in window} shifted[t] = 0`` follows from F1 for every window
+        (F1) ``increase[t] = sum_{s:(s,t) in P} move[s,t]``,
+        ``decrease[t] = sum_{r:(t,r) in P} move[t,r]``; the shift is
+        ``increase[t] - decrease[t]``
+        (F2) ``decrease[t] <= f * L_t`` (a bound)
+        (F3) ``increase[t] <= u * L_t`` (a bound)
+        (F4) ``increase[t] + decrease[t] <= max(f, u) * L_t``
+        (F5) ``sum_{t in window} (increase[t] - decrease[t]) = 0`` follows from F1
         """
         s = self.spec
         steps = self.ctx.steps
         h = self.ctx.horizon
-        self.load = load = self.profile("load_kw")
+        window = s.window_hours()
+        if h.period_hours and h.period_hours % window:
+            raise ValueError(
+                f"a window of {window} h does not divide the {h.period_hours}-hour periods"
+            )
+        load = np.asarray(self.profile("load_kw"))
         f, up = s.shiftable_fraction, s.increase_fraction()
-        arr = np.asarray(load)
-        pairs = shift_pairs(
-            h.n_steps, s.window_hours(), s.max_shift_hours, f * arr > 0, up * arr > 0
-        )
+        pairs = shift_pairs(h.n_steps, window, s.max_shift_hours, f * load > 0, up * load > 0)
         given: list[list[tuple[int, int]]] = [[] for _ in range(h.n_steps)]
         taken: list[list[tuple[int, int]]] = [[] for _ in range(h.n_steps)]
         for pair in pairs:
@@ -89,38 +93,34 @@ class FlexibleLoad(Technology):
             taken[pair[1]].append(pair)
         b.pairs = pyo.Set(initialize=pairs, dimen=2, ordered=True)
         b.move_kw = pyo.Var(b.pairs, domain=pyo.NonNegativeReals)
-        b.shifted_kw = pyo.Var(steps)
-
-        def out_of(b: pyo.Block, t: int) -> Expr:
-            return pyo.quicksum(b.move_kw[p] for p in given[t])
-
-        def into(b: pyo.Block, t: int) -> Expr:
-            return pyo.quicksum(b.move_kw[p] for p in taken[t])
-
-        b.shift_balance = pyo.Constraint(  # (F1)
-            steps, rule=lambda b, t: b.shifted_kw[t] == into(b, t) - out_of(b, t)
+        down_max, up_max = (f * load).tolist(), (up * load).tolist()
+        b.decrease_kw = pyo.Var(  # (F2)
+            steps, domain=pyo.NonNegativeReals, bounds=lambda b, t: (0.0, down_max[t])
         )
-        b.decrease_max = pyo.Constraint(  # (F2)
+        b.increase_kw = pyo.Var(  # (F3)
+            steps, domain=pyo.NonNegativeReals, bounds=lambda b, t: (0.0, up_max[t])
+        )
+        b.decrease_sum = pyo.Constraint(  # (F1)
             steps,
-            rule=lambda b, t: out_of(b, t) <= f * load[t] if given[t] else pyo.Constraint.Skip,
+            rule=lambda b, t: b.decrease_kw[t] == pyo.quicksum(b.move_kw[p] for p in given[t]),
         )
-        b.increase_max = pyo.Constraint(  # (F3)
+        b.increase_sum = pyo.Constraint(
             steps,
-            rule=lambda b, t: into(b, t) <= up * load[t] if taken[t] else pyo.Constraint.Skip,
+            rule=lambda b, t: b.increase_kw[t] == pyo.quicksum(b.move_kw[p] for p in taken[t]),
         )
-        both = max(f, up)
+        both = (max(f, up) * load).tolist()
         b.exchange_max = pyo.Constraint(  # (F4)
             steps,
             rule=lambda b, t: (
-                into(b, t) + out_of(b, t) <= both * load[t]
+                b.increase_kw[t] + b.decrease_kw[t] <= both[t]
                 if given[t] and taken[t]
                 else pyo.Constraint.Skip
             ),
         )
 
     def electricity(self, b: pyo.Block, t: int) -> Expr:
-        """``-shifted_kw[t]``: load added to an hour draws on the bus (in B1)."""
-        return -b.shifted_kw[t]
+        """``decrease_kw[t] - increase_kw[t]``: load added to an hour draws on the bus (B1)."""
+        return b.decrease_kw[t] - b.increase_kw[t]
 
     def operating_cost(self, b: pyo.Block) -> Expr:
         """(O2) tie-break ``epsilon * s * sum_(s,t) w_t * move[s,t]``: no move without a gain."""
@@ -133,9 +133,13 @@ class FlexibleLoad(Technology):
         """Shifted load is load in the hour it is served (zero over every window)."""
         return (Term("load", "load_shifted_kw"),)
 
-    def hourly_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
-        """Return the signed shift per step (served less original, shedding aside)."""
-        return {"load_shifted_kw": b.shifted_kw}
+    def column_kwh(self, b: pyo.Block, column: str) -> Expr:
+        """Annual sum of ``load_shifted_kw``: added less taken (zero by F5)."""
+        return self.ctx.annual(b.increase_kw) - self.ctx.annual(b.decrease_kw)
+
+    def timeseries(self, b: pyo.Block) -> dict[str, np.ndarray]:
+        """Return the signed shift per step, ``load_shifted_kw`` (served less original)."""
+        return {"load_shifted_kw": values(b.increase_kw) - values(b.decrease_kw)}
 
 
 class CurtailableLoad(Technology):
