@@ -356,3 +356,18 @@ def test_model_ledger_matches_the_table_with_everything_on():
     served = ts["load_kw"] + ts["heat_pump_kw"] + ts["electric_boiler_kw"]
     served += ts["battery_charge_kw"] - ts["battery_discharge_kw"]
     assert np.allclose(hourly["consumption"], served, atol=1e-6)
+
+
+def test_summary_terminal_and_figure_show_the_load_moved(make_case):
+    from dispatch.report.figures import dispatch_figure
+    from dispatch.results.terminal import flexibility_tiles, hour_ranges
+
+    flex = {"shiftable_fraction": 0.2, "max_shift_hours": 4}
+    out = solve(shift_case(make_case, flex), 24)
+    tiles = dict((k, (v, n)) for k, v, n in flexibility_tiles(out.summary["flexibility"], "CNY"))
+    value, note = tiles["Load moved"]
+    assert value == "7 MWh/yr" and note.startswith("from 14h to 10h; saves 6,570 CNY/yr")
+    assert hour_ranges([0, 1, 1, 1, 0, 2] + [0] * 18) == "01-03h, 05h"
+    names = [trace.name for trace in dispatch_figure(out.timeseries, start="2025-01-01").data]
+    assert "electric load" in names
+    assert any(str(n).startswith("electric load as given") for n in names)
