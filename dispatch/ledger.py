@@ -59,7 +59,7 @@ BASE: tuple[Quantity, ...] = (
     Quantity("exported", "electricity exported to the grid"),
     Quantity("imported", "electricity imported from the grid"),
     Quantity("load", "the park's electricity load as given, moved to the hours it is served"),
-    Quantity("conversion", "electricity converted by park equipment (heat pump)"),
+    Quantity("conversion", "electricity converted by park equipment (heat pump, electric boiler)"),
     Quantity("storage_losses", "storage losses: energy charged minus energy discharged"),
     Quantity("load_shed", "load the park chose not to serve"),
 )

@@ -780,9 +780,9 @@ class Rules(Schema):
     )
     self_use_min_of_consumption: Fraction | None = Field(
         None,
-        description="Self-used renewable energy over consumption, at least; consumption is load "
-        "+ heat-pump electricity + storage losses (charge - discharge), so the share never "
-        "exceeds 1; null: 0.30 before 2030, 0.35 from.",
+        description="Self-used renewable energy over consumption, at least; consumption is the "
+        "load as served + heat-pump and electric-boiler electricity + storage losses (charge - "
+        "discharge), so the share never exceeds 1; null: 0.30 before 2030, 0.35 from.",
     )
     export_max_of_generation: Fraction | None = _d(
         "rules",
