@@ -88,6 +88,8 @@ CAPACITY_LABELS = {
     "battery_kwh": "Battery energy",
     "battery_kw": "Battery power",
     "heat_pump_kw_th": "Heat pump",
+    "electric_boiler_kw_th": "Electric boiler",
+    "thermal_storage_kwh_th": "Heat tank",
     "grid_connection_kw": "Grid connection",
 }
 
