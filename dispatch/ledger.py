@@ -58,8 +58,8 @@ BASE: tuple[Quantity, ...] = (
     Quantity("curtailed", "renewable energy curtailed"),
     Quantity("exported", "electricity exported to the grid"),
     Quantity("imported", "electricity imported from the grid"),
-    Quantity("load", "the park's electricity load"),
-    Quantity("conversion", "electricity converted by park equipment (heat pump)"),
+    Quantity("load", "the park's electricity load as given, moved to the hours it is served"),
+    Quantity("conversion", "electricity converted by park equipment (heat pump, electric boiler)"),
     Quantity("storage_losses", "storage losses: energy charged minus energy discharged"),
     Quantity("load_shed", "load the park chose not to serve"),
 )
@@ -105,8 +105,25 @@ class Term:
             raise ValueError(f"{self.quantity!r} is not a base quantity of the ledger")
 
 
-INPUT_TERMS: tuple[Term, ...] = (Term("load", "load_kw"),)
-"""Terms the case inputs contribute (the load profile)."""
+INPUT_TERMS: tuple[Term, ...] = (Term("load", "load_original_kw"),)
+"""Terms the case inputs contribute (the load profile as given)."""
+
+INPUT_PROFILES: dict[str, str] = {"load_original_kw": "load_kw"}
+"""The case profile behind each input column. ``load_kw`` in the hourly table is the
+load as served; when nothing shifts or sheds load the table leaves out
+``load_original_kw`` and its ``load_kw`` is the input profile itself."""
+
+
+def column(table: pd.DataFrame, name: str) -> np.ndarray:
+    """Return an hourly column of a results table [kW].
+
+    A missing input column falls back to its profile's column (:data:`INPUT_PROFILES`);
+    any other missing column is zero.
+    """
+    for key in (name, INPUT_PROFILES.get(name)):
+        if key is not None and key in table:
+            return table[key].to_numpy(dtype=float)
+    return np.zeros(len(table))
 
 
 @dataclass(frozen=True)
@@ -256,10 +273,7 @@ def hourly(table: pd.DataFrame, terms: Iterable[Term]) -> dict[str, np.ndarray]:
     absent from the case writes no columns).
     """
     n = len(table)
-    values = [
-        (t, table[t.column].to_numpy(dtype=float) if t.column in table else np.zeros(n))
-        for t in (*INPUT_TERMS, *terms)
-    ]
+    values = [(t, column(table, t.column)) for t in (*INPUT_TERMS, *terms)]
     base = {q.name: np.zeros(n) for q in BASE} | sum_terms(values)
     return compose(base)
 
@@ -306,6 +320,7 @@ def check_rules(energy: Mapping[str, float], case: Any, tol: float = 1e-6) -> li
 __all__ = [
     "BASE",
     "DERIVED",
+    "INPUT_PROFILES",
     "INPUT_TERMS",
     "QUANTITIES",
     "RATIOS",
@@ -317,6 +332,7 @@ __all__ = [
     "Term",
     "annual_kwh",
     "check_rules",
+    "column",
     "compose",
     "hourly",
     "ratios",

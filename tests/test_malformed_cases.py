@@ -202,7 +202,7 @@ CASES: list[tuple[str, Callable, str, list[str]]] = [
         "heat-without-supplier",
         _both(_drop("technologies.heat_pump"), _drop("technologies.boiler")),
         "load.heat_kw_th",
-        ["neither technologies.heat_pump nor technologies.boiler"],
+        ["none of technologies.heat_pump, technologies.boiler"],
     ),
     # --- profile files ---
     ("profile-missing", _set(PV, "nowhere.csv"), PV, ["nowhere.csv does not exist"]),

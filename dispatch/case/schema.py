@@ -196,6 +196,78 @@ class Weather(Schema):
     )
 
 
+HOURS_PER_DAY = 24
+
+
+class FlexibleLoad(Schema):
+    """Shiftable electric load: a share of each hour's load may move earlier or later.
+
+    Energy is conserved within each window (a day, or a shift of ``shift_hours``);
+    docs/formulation.md, F1-F5.
+    """
+
+    shiftable_fraction: Fraction = Field(
+        description="Share of each hour's electric load that may move to another hour [-]."
+    )
+    max_shift_hours: Annotated[int, Field(ge=1, le=23)] = _d(
+        "flexible", "max_shift_hours", "How far load may move, earlier or later [h]."
+    )
+    window: Literal["day", "shift"] = Field(
+        "day",
+        description="Energy is conserved within each day (midnight to midnight) or each shift "
+        "of shift_hours.",
+    )
+    shift_hours: Annotated[int, Field(ge=1, le=24)] | None = Field(
+        None,
+        description="window shift: hours per shift, a divisor of 24; shifts start at midnight.",
+    )
+    max_increase_fraction: NonNeg | None = Field(
+        None,
+        description="Cap on the load of any hour: served load <= (1 + this) x original load "
+        "[-]; null: shiftable_fraction.",
+    )
+
+    @model_validator(mode="after")
+    def _window_consistent(self) -> FlexibleLoad:
+        if self.window == "shift":
+            if self.shift_hours is None:
+                raise KeyedError("shift_hours", "window shift needs shift_hours (a divisor of 24)")
+            if HOURS_PER_DAY % self.shift_hours:
+                raise KeyedError("shift_hours", f"shift_hours ({self.shift_hours}) must divide 24")
+        elif self.shift_hours is not None:
+            raise KeyedError("shift_hours", "shift_hours applies to window: shift only")
+        return self
+
+    def window_hours(self) -> int:
+        """Return the length of the energy-conservation window [h]."""
+        return HOURS_PER_DAY if self.shift_hours is None else self.shift_hours
+
+    def increase_fraction(self) -> float:
+        """Return the cap on an hour's load increase over its original load [-]."""
+        if self.max_increase_fraction is None:
+            return self.shiftable_fraction
+        return self.max_increase_fraction
+
+
+class CurtailableLoad(Schema):
+    """Interruptible electric load: shed at a price, as under a demand-response contract."""
+
+    max_fraction: Fraction = Field(
+        description="Share of each hour's electric load that may be shed [-]."
+    )
+    cost_per_kwh: NonNeg = _d(
+        "curtailable",
+        "cost_per_kwh",
+        "Cost of each kWh shed (the value of lost production, or the contract price).",
+    )
+    max_hours_per_year: NonNeg | None = _d(
+        "curtailable",
+        "max_hours_per_year",
+        "Energy cap on shedding: at most this many hours at max_fraction of the peak load "
+        "(a linear cap, docs/formulation.md F7); null: no cap.",
+    )
+
+
 class Load(Schema):
     """The park's hourly demand: profiles, or an archetype with annual totals."""
 
@@ -225,6 +297,12 @@ class Load(Schema):
     seed: Annotated[int, Field(ge=0)] | None = Field(
         None, description="Seed of the load noise; null: the weather seed."
     )
+    flexible: FlexibleLoad | None = Field(
+        None, description="Shiftable electric load; null: the load is fixed."
+    )
+    curtailable: CurtailableLoad | None = Field(
+        None, description="Curtailable (interruptible) electric load; null: none."
+    )
 
     @model_validator(mode="after")
     def _load_is_defined(self) -> Load:
@@ -237,6 +315,14 @@ class Load(Schema):
             raise KeyedError(
                 "park_type", "annual totals and peaks need a park_type to shape the load"
             )
+        if self.flexible is not None and self.curtailable is not None:
+            both = self.flexible.shiftable_fraction + self.curtailable.max_fraction
+            if both > 1:
+                raise KeyedError(
+                    "curtailable.max_fraction",
+                    f"flexible.shiftable_fraction + curtailable.max_fraction ({both:g}) exceeds 1: "
+                    "the served load could fall below zero",
+                )
         if (
             self.electricity_kw is None
             and self.annual_electricity_mwh is None
@@ -610,6 +696,73 @@ class Boiler(Schema):
     )
 
 
+class ThermalStorage(Schema):
+    """Heat storage tank between the heat sources and the heat load."""
+
+    capex_per_kwh_th: NonNeg = _d(
+        "thermal_storage", "capex_per_kwh_th", "Investment per kWh_th of storage capacity."
+    )
+    fixed_om_per_kwh_th_year: NonNeg = _d(
+        "thermal_storage",
+        "fixed_om_per_kwh_th_year",
+        "Fixed operation and maintenance per kWh_th and year.",
+    )
+    lifetime_years: Lifetime = _d(
+        "thermal_storage", "lifetime_years", "Economic lifetime; sets the capital recovery factor."
+    )
+    loss_fraction_per_hour: Annotated[float, Field(ge=0, lt=1)] = _d(
+        "thermal_storage", "loss_fraction_per_hour", "Share of the stored heat lost each hour."
+    )
+    c_rate_kw_th_per_kwh_th: Positive = _d(
+        "thermal_storage",
+        "c_rate_kw_th_per_kwh_th",
+        "Charge and discharge limit per kWh_th of capacity [kW_th/kWh_th] (a C-rate).",
+    )
+    min_kwh_th: NonNeg = Field(0.0, description="Smallest storage capacity [kWh_th].")
+    max_kwh_th: NonNeg | None = Field(
+        None, description="Largest storage capacity [kWh_th]; null: none."
+    )
+    existing_kwh_th: NonNeg = Field(0.0, description="Capacity already installed [kWh_th].")
+
+    @model_validator(mode="after")
+    def _sizes_consistent(self) -> ThermalStorage:
+        _check_discrete(
+            0.0, self.existing_kwh_th, self.min_kwh_th, self.max_kwh_th,
+            ("min_kwh_th", "existing_kwh_th", "min_kwh_th", "max_kwh_th"),
+        )  # fmt: skip
+        return self
+
+
+class ElectricBoiler(Schema):
+    """Electric boiler: heat from electricity, sized in kW of heat."""
+
+    capex_per_kw_th: NonNeg = _d(
+        "electric_boiler", "capex_per_kw_th", "Investment per kW_th of heat output rating."
+    )
+    fixed_om_per_kw_th_year: NonNeg = _d(
+        "electric_boiler",
+        "fixed_om_per_kw_th_year",
+        "Fixed operation and maintenance per kW_th and year.",
+    )
+    lifetime_years: Lifetime = _d(
+        "electric_boiler", "lifetime_years", "Economic lifetime; sets the capital recovery factor."
+    )
+    efficiency: Efficiency = _d(
+        "electric_boiler", "efficiency", "Heat delivered per unit of electricity [kW_th/kW]."
+    )
+    min_kw_th: NonNeg = Field(0.0, description="Smallest heat output rating [kW_th].")
+    max_kw_th: NonNeg | None = Field(None, description="Largest heat rating [kW_th]; null: none.")
+    existing_kw_th: NonNeg = Field(0.0, description="Rating already installed [kW_th].")
+
+    @model_validator(mode="after")
+    def _sizes_consistent(self) -> ElectricBoiler:
+        _check_discrete(
+            0.0, self.existing_kw_th, self.min_kw_th, self.max_kw_th,
+            ("min_kw_th", "existing_kw_th", "min_kw_th", "max_kw_th"),
+        )  # fmt: skip
+        return self
+
+
 class Technologies(Schema):
     """The technologies the optimiser may build; every one is optional."""
 
@@ -618,6 +771,8 @@ class Technologies(Schema):
     battery: Battery | None = None
     heat_pump: HeatPump | None = None
     boiler: Boiler | None = None
+    thermal_storage: ThermalStorage | None = None
+    electric_boiler: ElectricBoiler | None = None
 
 
 ChargeScheme = Literal["basic_capacity", "capacity_td", "demand", "none"]
@@ -686,6 +841,11 @@ class Grid(Schema):
         None, description="Largest connection the optimiser may choose [kW]; null: none."
     )
     export_allowed: bool = Field(True, description="False: no reverse flow (export = 0).")
+    export_limit_kw: NonNeg | None = Field(
+        None,
+        description="Largest export [kW], apart from the connection (which caps exports too); "
+        "null: the connection only.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Grid:
@@ -756,9 +916,9 @@ class Rules(Schema):
     )
     self_use_min_of_consumption: Fraction | None = Field(
         None,
-        description="Self-used renewable energy over consumption, at least; consumption is load "
-        "+ heat-pump electricity + storage losses (charge - discharge), so the share never "
-        "exceeds 1; null: 0.30 before 2030, 0.35 from.",
+        description="Self-used renewable energy over consumption, at least; consumption is the "
+        "load as served + heat-pump and electric-boiler electricity + storage losses (charge - "
+        "discharge), so the share never exceeds 1; null: 0.30 before 2030, 0.35 from.",
     )
     export_max_of_generation: Fraction | None = _d(
         "rules",
@@ -833,12 +993,20 @@ class Case(Schema):
     @model_validator(mode="after")
     def _heat_has_a_supplier(self) -> Case:
         t = self.technologies
-        if self.load.has_heat() and t.heat_pump is None and t.boiler is None:
+        if self.load.has_heat() and all(
+            x is None for x in (t.heat_pump, t.boiler, t.electric_boiler)
+        ):
             raise KeyedError(
                 "load.heat_kw_th",
-                "the case has a heat load but neither technologies.heat_pump nor "
-                "technologies.boiler can supply heat",
+                "the case has a heat load but none of technologies.heat_pump, "
+                "technologies.boiler or technologies.electric_boiler can supply heat",
             )
+        for name in ("thermal_storage", "electric_boiler"):
+            if getattr(t, name) is not None and not self.load.has_heat():
+                raise KeyedError(
+                    f"technologies.{name}",
+                    "serves the heat load, but the case has none: give load.heat_kw_th",
+                )
         return self
 
     @model_validator(mode="after")

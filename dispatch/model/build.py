@@ -217,7 +217,7 @@ def annual_ledger(built: BuiltModel) -> dict[str, Any]:
     m, h = built.model, built.horizon
     terms: list[tuple[ledger.Term, Any]] = []
     for term in ledger.INPUT_TERMS:
-        series = built.data.series[term.column]
+        series = built.data.series[ledger.INPUT_PROFILES[term.column]]
         terms.append((term, float(np.dot(h.weight, h.take(series))) * h.annual_scale))
     for name, tech in built.technologies.items():
         terms.extend(tech.ledger(m.component(name)))

@@ -41,6 +41,8 @@ COLORS = {
     "curtailed": "#C9CED4",
     "load": "#99A3AD",
     "heat_pump": "#E0663A",
+    "electric_boiler": "#D4A017",
+    "load_original": "#222222",
     "boiler": "#9C5B2E",
     "ambient": "#7CC8DD",
     "heat": "#C0392B",
@@ -60,6 +62,7 @@ COST_LABELS = {
     "carbon": "carbon cost",
     "export_revenue": "export revenue",
     "battery_degradation": "battery wear (priced cycling)",
+    "load_shed": "load shed (curtailment payments)",
 }
 CASHFLOW_LABELS = {
     "capex": "investment",
@@ -93,6 +96,7 @@ COST_COLORS = {
     "demand_charge": "#D9B8A3",
     "carbon": "#6B4E3D",
     "export_revenue": COLORS["export"],
+    "load_shed": "#A0522D",
 }
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 HEIGHT = 460
@@ -176,7 +180,8 @@ def balance_columns(ts: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, 
     -------
     sources, uses : dict of str to numpy.ndarray
         Sources: PV and wind used (available minus curtailed), battery discharge,
-        grid import. Uses: electric load, heat pump, battery charge, grid export.
+        grid import. Uses: electric load as served, heat pump, electric boiler, battery
+        charge, grid export.
     """
     sources = {
         "PV used": _col(ts, "pv_available_kw") - _col(ts, "pv_curtailed_kw"),
@@ -187,6 +192,7 @@ def balance_columns(ts: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, 
     uses = {
         "electric load": _col(ts, "load_kw"),
         "heat pump": _col(ts, "heat_pump_kw"),
+        "electric boiler": _col(ts, "electric_boiler_kw"),
         "battery charge": _col(ts, "battery_charge_kw"),
         "grid export": _col(ts, "export_kw"),
     }
@@ -200,6 +206,7 @@ _SERIES_COLORS = {
     "grid import": COLORS["import"],
     "electric load": COLORS["load"],
     "heat pump": COLORS["heat_pump"],
+    "electric boiler": COLORS["electric_boiler"],
     "battery charge": COLORS["battery_charge"],
     "grid export": COLORS["export"],
     "curtailed (not used)": COLORS["curtailed"],
@@ -236,7 +243,8 @@ def dispatch_figure(
     Sources (PV and wind used, battery discharge, grid import) stack above zero,
     uses (electric load, heat pump, battery charge, export) below zero; both
     sides have the same height every hour. Curtailed renewables stack on top of
-    the sources in grey.
+    the sources in grey. The electric load is the load as served; where load is
+    shifted or shed, a dashed line draws the original load.
 
     Parameters
     ----------
@@ -277,6 +285,18 @@ def dispatch_figure(
                     hovertemplate="%{y:,.2f} MW",
                 )
             )
+    if "load_original_kw" in ts:
+        fig.add_trace(
+            go.Scatter(
+                **_hourly_x(stamps),
+                y=_f32(-_col(ts, "load_original_kw") / KW_PER_MW),
+                name="electric load as given (before shifting and shedding)",
+                mode="lines",
+                line={"color": COLORS["load_original"], "width": 1.5, "dash": "dash"},
+                legendrank=100 + len(order),
+                hovertemplate="%{y:,.2f} MW",
+            )
+        )
     span = "day" if days == 1 else f"{days:g} days"
     title = (
         f"Hourly electricity balance, {span} from {_fmt_day(first)}: sources above zero, uses below"
@@ -514,6 +534,7 @@ def energy_flows(ts: pd.DataFrame) -> pd.DataFrame:
     demand = {
         "electric load": _col(ts, "load_kw"),
         "heat pump": _col(ts, "heat_pump_kw"),
+        "electric boiler": _col(ts, "electric_boiler_kw"),
         "battery": _col(ts, "battery_charge_kw"),
         "grid export": _col(ts, "export_kw"),
     }
@@ -536,6 +557,7 @@ def energy_flows(ts: pd.DataFrame) -> pd.DataFrame:
         ("ambient heat", "heat pump", "heat", max(hp_th - hp_el, 0.0) * scale),
         ("heat pump", "heat load", "heat", hp_th * scale),
         ("gas boiler", "heat load", "heat", _col(ts, "boiler_kw_th").sum() * scale),
+        ("electric boiler", "heat load", "heat", _col(ts, "electric_boiler_kw_th").sum() * scale),
     ]
     frame = pd.DataFrame(rows, columns=["source", "target", "carrier", "energy_mwh"])
     return frame[frame["energy_mwh"] > 1e-6].reset_index(drop=True)
@@ -548,6 +570,7 @@ _NODE_COLORS = {
     "battery": COLORS["battery"],
     "electric load": COLORS["load"],
     "heat pump": COLORS["heat_pump"],
+    "electric boiler": COLORS["electric_boiler"],
     "grid export": COLORS["export"],
     "curtailment": COLORS["curtailed"],
     "battery losses": COLORS["losses"],

@@ -20,6 +20,7 @@ from dispatch.report.figures import MONTHS, Plots
 from dispatch.report.text import human, number, solve_rows
 from dispatch.results.carbon import intensity_by_conversion
 from dispatch.results.summary import run_notes
+from dispatch.results.terminal import flexibility_tiles
 from dispatch.timegrid import HOURS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -90,6 +91,8 @@ CAPACITY_LABELS = {
     "battery_kwh": "Battery energy",
     "battery_kw": "Battery power",
     "heat_pump_kw_th": "Heat pump",
+    "electric_boiler_kw_th": "Electric boiler",
+    "thermal_storage_kwh_th": "Heat tank",
     "grid_connection_kw": "Grid connection",
 }
 
@@ -153,6 +156,7 @@ def summary_card(result: Result, notes: bool = True) -> str:
         tiles.append(
             ("Curtailed", f"{max(curt, 0.0):.1%}", f"{curtailed_mwh:,.0f} MWh of available")
         )
+    tiles += flexibility_tiles(s.get("flexibility"), cur)
     tile_html = "".join(
         f'<div class="pd-tile"><div class="pd-k">{_e(k)}</div><div class="pd-v">{_e(v)}</div>'
         f'<div class="pd-n">{_e(n)}</div></div>'

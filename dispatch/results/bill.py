@@ -32,7 +32,7 @@ from dispatch.timegrid import HOURS_PER_YEAR, hours
 MONTHS_PER_YEAR = 12
 COST_KEYS = (
     "capex_annualized", "fixed_om", "grid_energy", "system_operation", "grid_capacity",
-    "demand_charge", "export_revenue", "fuel", "carbon", "battery_degradation",
+    "demand_charge", "export_revenue", "fuel", "carbon", "battery_degradation", "load_shed",
 )  # fmt: skip
 """Cost categories of ``costs_per_year`` (solution and baseline alike), before ``total``."""
 

@@ -9,9 +9,12 @@ from dispatch.model.build import BuiltModel
 from dispatch.timegrid import hours
 
 TIMESERIES_ORDER = (
-    "load_kw", "heat_load_kw_th", "pv_available_kw", "wind_available_kw", "curtailed_kw",
+    "load_kw", "load_original_kw", "load_shifted_kw", "load_shed_kw", "heat_load_kw_th",
+    "pv_available_kw", "wind_available_kw", "curtailed_kw",
     "pv_curtailed_kw", "wind_curtailed_kw", "import_kw", "export_kw", "battery_charge_kw",
     "battery_discharge_kw", "battery_soc_kwh", "heat_pump_kw", "heat_pump_kw_th", "boiler_kw_th",
+    "electric_boiler_kw", "electric_boiler_kw_th", "thermal_storage_charge_kw_th",
+    "thermal_storage_discharge_kw_th", "thermal_storage_soc_kwh_th",
 )  # fmt: skip
 
 
@@ -20,7 +23,8 @@ def timeseries(built: BuiltModel) -> pd.DataFrame:
 
     Columns carry units (``import_kw``); ``timestamp`` is local time. Only the
     technologies present get columns; ``curtailed_kw`` sums the ledger's curtailment terms
-    (PV and wind).
+    (PV and wind). ``load_kw`` is the load as served: with flexible or curtailable load it
+    is ``load_original_kw + load_shifted_kw - load_shed_kw``.
     """
     h = built.horizon
     series = built.data.series
@@ -29,6 +33,11 @@ def timeseries(built: BuiltModel) -> pd.DataFrame:
         cols["heat_load_kw_th"] = h.take(series["heat_load_kw_th"])
     for name, tech in built.technologies.items():
         cols.update(tech.timeseries(built.model.component(name)))
+    if "load_shifted_kw" in cols or "load_shed_kw" in cols:  # load_kw: the load as served
+        original = cols["load_original_kw"] = cols["load_kw"]
+        cols["load_kw"] = (
+            original + cols.get("load_shifted_kw", 0.0) - cols.get("load_shed_kw", 0.0)
+        )
     terms = [t for tech in built.technologies.values() for t in tech.ledger_terms(tech.spec)]
     curtailed = [cols[t.column] for t in terms if t.quantity == "curtailed" and t.column in cols]
     if curtailed:

@@ -42,9 +42,12 @@ ENERGY_CARRIERS = {
     "heat": "heat",
     "heat_pump_heat": "heat",
     "boiler_heat": "heat",
+    "electric_boiler_heat": "heat",
+    "heat_storage_charge": "heat",
+    "heat_storage_discharge": "heat",
     "fuel": "fuel",
 }
-UNITS = (("_kw_th", "kW_th"), ("_kwh", "kWh"), ("_kw", "kW"))
+UNITS = (("_kwh_th", "kWh_th"), ("_kw_th", "kW_th"), ("_kwh", "kWh"), ("_kw", "kW"))
 
 
 class ResultsError(DispatchError):

@@ -50,6 +50,10 @@ def energy_kwh(ts: pd.DataFrame, data: CaseData) -> dict[str, float]:
         "boiler_heat": "boiler_kw_th",
         "battery_charge": "battery_charge_kw",
         "battery_discharge": "battery_discharge_kw",
+        "electric_boiler_electricity": "electric_boiler_kw",
+        "electric_boiler_heat": "electric_boiler_kw_th",
+        "heat_storage_charge": "thermal_storage_charge_kw_th",
+        "heat_storage_discharge": "thermal_storage_discharge_kw_th",
     }
     e |= {k: float(_col(ts, c).sum()) * scale for k, c in details.items()}
     e["fuel"] = e["boiler_heat"] / boiler.efficiency if boiler else 0.0
@@ -88,6 +92,8 @@ def costs(
             added = caps.get(key, 0.0) - (sizes[key].existing if key in sizes else 0.0)
             for category, cost in per_unit.items():
                 c[category] += cost * added
+        for category, cost in cls.table_costs(spec, ts).items():
+            c[category] += cost * annual_scale(ts)
     if bill is None:
         bill = billing.bill_monthly(ts, caps, data)
     scheme = billing.charge_scheme(data, caps.get("grid_connection_kw", 0.0))
@@ -112,15 +118,82 @@ def annual_scale(ts: pd.DataFrame) -> float:
 
 
 def simultaneous(ts: pd.DataFrame, tol_kw: float = 1e-3) -> dict[str, dict[str, float]]:
-    """Hours where import and export, or charge and discharge, are both positive."""
+    """Hours where import and export, or a store's charge and discharge, are both positive."""
     out = {}
     for name, a, b in (
         ("import_export", "import_kw", "export_kw"),
         ("charge_discharge", "battery_charge_kw", "battery_discharge_kw"),
+        (
+            "heat_charge_discharge",
+            "thermal_storage_charge_kw_th",
+            "thermal_storage_discharge_kw_th",
+        ),
     ):
         both = (_col(ts, a) > tol_kw) & (_col(ts, b) > tol_kw)
         overlap = np.minimum(_col(ts, a), _col(ts, b))[both]
         out[name] = {"hours": int(both.sum()), "mwh": float(overlap.sum() / KWH_PER_MWH)}
+    return out
+
+
+def marginal_price(ts: pd.DataFrame, data: CaseData, tol_kw: float = 1e-3) -> np.ndarray:
+    """Return what one more kWh of load costs the park in each hour [currency/kWh].
+
+    The import price plus the system operation fee where the park imports; 0 where
+    renewables are curtailed; else the export price it forgoes (0 without exports).
+    """
+    n, grid = len(ts), data.case.grid
+    buy = np.asarray(data.series["import_price_per_kwh"], dtype=float)[:n]
+    sell = np.asarray(data.series["export_price_per_kwh"], dtype=float)[:n]
+    buy = buy + grid.system_operation_fee_per_kwh
+    sell = sell if grid.export_allowed else np.zeros(n)
+    curtailed = _col(ts, "curtailed_kw") > tol_kw
+    return np.where(_col(ts, "import_kw") > tol_kw, buy, np.where(curtailed, 0.0, sell))
+
+
+def flexibility(ts: pd.DataFrame, data: CaseData) -> dict[str, Any] | None:
+    """How much load moved, from which hours to which, what it saved, and the heat stored.
+
+    ``None`` when the case has no flexible or curtailable load and no heat tank. A kWh
+    moved or shed is valued at the park's marginal price in its hour: the import price
+    plus the system operation fee where the park imports, else 0 where renewables are
+    curtailed, else the export price (0 without exports). The full value of flexibility,
+    sizes included, is the difference between runs with and without it.
+
+    Returns
+    -------
+    dict or None
+        ``load_moved_mwh`` (energy served in another hour than due),
+        ``moved_from_hour_of_day_mwh`` and ``moved_to_hour_of_day_mwh`` (24 values, hour
+        0-23), ``shift_saving_at_marginal_price`` [currency/yr], ``load_shed_mwh``,
+        ``load_shed_hours``, ``shed_saving_at_marginal_price``, ``load_shed_cost``,
+        ``heat_stored_mwh_th``, ``heat_storage_losses_mwh_th``.
+    """
+    case = data.case
+    load, tank = case.load, case.technologies.thermal_storage
+    if load.flexible is None and load.curtailable is None and tank is None:
+        return None
+    scale = annual_scale(ts) / KWH_PER_MWH
+    hour = pd.DatetimeIndex(ts["timestamp"]).hour.to_numpy()
+    price = marginal_price(ts, data)
+    out: dict[str, Any] = {}
+    if load.flexible is not None:
+        shift = _col(ts, "load_shifted_kw")
+        up, down = np.maximum(shift, 0.0), np.maximum(-shift, 0.0)
+        out["load_moved_mwh"] = float(up.sum()) * scale
+        out["moved_from_hour_of_day_mwh"] = (np.bincount(hour, down, 24) * scale).tolist()
+        out["moved_to_hour_of_day_mwh"] = (np.bincount(hour, up, 24) * scale).tolist()
+        out["shift_saving_at_marginal_price"] = float(-(shift * price).sum()) * annual_scale(ts)
+    if load.curtailable is not None:
+        shed = _col(ts, "load_shed_kw")
+        out["load_shed_mwh"] = float(shed.sum()) * scale
+        out["load_shed_hours"] = int(np.count_nonzero(shed > 1e-3))
+        out["shed_saving_at_marginal_price"] = float((shed * price).sum()) * annual_scale(ts)
+        out["load_shed_cost"] = float(shed.sum()) * load.curtailable.cost_per_kwh * annual_scale(ts)
+    if tank is not None:
+        charge = _col(ts, "thermal_storage_charge_kw_th")
+        discharge = _col(ts, "thermal_storage_discharge_kw_th")
+        out["heat_stored_mwh_th"] = float(charge.sum()) * scale
+        out["heat_storage_losses_mwh_th"] = float((charge - discharge).sum()) * scale
     return out
 
 
@@ -178,7 +251,7 @@ def summarize(
         "physics": data.case.physics,
         "dispatch_strict": all(v["hours"] == 0 for v in sim.values()),
         "solve": solve,
-    }
+    } | ({"flexibility": flex} if (flex := flexibility(ts, data)) else {})
 
 
 def infeasible_summary(data: CaseData, method: str, error: Any) -> dict[str, Any]:

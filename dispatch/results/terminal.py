@@ -64,6 +64,8 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
         f"renewables available {e['available']:,.0f} MWh, curtailed {e['curtailed']:,.0f} MWh "
         f"({curt_text}); imported {e['imported']:,.0f} MWh, exported {e['exported']:,.0f} MWh"
     )
+    for key, value, note in flexibility_tiles(summary.get("flexibility"), cur):
+        console.print(f"{key.lower()} {value}: {note}")
     em = summary["emissions"]
     console.print(
         f"emissions {em['tco2_per_year']:,.0f} tCO2/year (baseline "
@@ -122,3 +124,63 @@ def _print_financials(summary: dict[str, Any], console: Console) -> None:
         f"(discounted {years(fin.get('discounted_payback_years'))}); "
         f"up-front {fin['capex_upfront']:,.0f} {cur}"
     )
+
+
+HOUR_SHARE_SHOWN = 0.05
+"""Hours of the day carrying at least this share of the load moved are named."""
+
+
+def hour_ranges(mwh_by_hour: list[float]) -> str:
+    """Return the hours of the day that carry the energy, as ranges: ``08-11h, 17-19h``.
+
+    Hours with at least :data:`HOUR_SHARE_SHOWN` of the total are named; consecutive
+    hours join into one range (``08-11h`` is 08:00 to 11:59).
+    """
+    total = sum(mwh_by_hour)
+    if total <= 0:
+        return "none"
+    hours = [h for h, v in enumerate(mwh_by_hour) if v >= HOUR_SHARE_SHOWN * total]
+    ranges: list[list[int]] = []
+    for h in hours:
+        if ranges and h == ranges[-1][1] + 1:
+            ranges[-1][1] = h
+        else:
+            ranges.append([h, h])
+    return ", ".join(f"{a:02d}h" if a == b else f"{a:02d}-{b:02d}h" for a, b in ranges)
+
+
+def flexibility_tiles(flex: dict[str, Any] | None, currency: str) -> list[tuple[str, str, str]]:
+    """Return ``(label, value, note)`` for load moved, load shed and heat stored.
+
+    Parameters
+    ----------
+    flex : dict or None
+        The ``flexibility`` block of ``summary.json``.
+    currency : str
+        Currency of the savings.
+    """
+    if not flex:
+        return []
+    out = []
+    if "load_moved_mwh" in flex:
+        out.append((
+            "Load moved",
+            f"{flex['load_moved_mwh']:,.0f} MWh/yr",
+            f"from {hour_ranges(flex['moved_from_hour_of_day_mwh'])} to "
+            f"{hour_ranges(flex['moved_to_hour_of_day_mwh'])}; saves "
+            f"{flex['shift_saving_at_marginal_price']:,.0f} {currency}/yr at marginal prices",
+        ))  # fmt: skip
+    if "load_shed_mwh" in flex:
+        out.append((
+            "Load shed",
+            f"{flex['load_shed_mwh']:,.0f} MWh/yr",
+            f"in {flex['load_shed_hours']} h; costs {flex['load_shed_cost']:,.0f}, avoids "
+            f"{flex['shed_saving_at_marginal_price']:,.0f} {currency}/yr at marginal prices",
+        ))  # fmt: skip
+    if "heat_stored_mwh_th" in flex:
+        out.append((
+            "Heat stored",
+            f"{flex['heat_stored_mwh_th']:,.0f} MWh_th/yr",
+            f"tank losses {flex['heat_storage_losses_mwh_th']:,.0f} MWh_th/yr",
+        ))  # fmt: skip
+    return out

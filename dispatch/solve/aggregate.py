@@ -4,8 +4,10 @@ Each typical period is a real day of the year (medoid representation), so
 every profile is read at real hours and no value is invented. Extreme days
 (peak electric and heat load, least renewable output) are kept as periods of
 their own. The battery links its state of charge across the periods in
-calendar order (:meth:`Battery._build_linked`), so storage that carries
-energy from day to day is not lost.
+calendar order (:mod:`dispatch.model.technologies.storage`), and so does the
+heat tank, so storage that carries energy from day to day is not lost. Shiftable
+load keeps its windows: a day window is a typical day, and a shift window divides
+one (the schema requires shifts that divide 24 hours).
 """
 
 from __future__ import annotations

@@ -12,19 +12,28 @@ from dispatch.case.schema import Case
 from dispatch.ledger import Term
 from dispatch.model.technologies.base import Context, Technology
 from dispatch.model.technologies.battery import Battery
+from dispatch.model.technologies.flexible import CurtailableLoad, FlexibleLoad
 from dispatch.model.technologies.grid import Grid
 from dispatch.model.technologies.heat import Boiler, HeatPump
 from dispatch.model.technologies.renewables import PV, Wind
+from dispatch.model.technologies.thermal import ElectricBoiler, ThermalStorage
 
-REGISTRY: tuple[type[Technology], ...] = (PV, Wind, Battery, HeatPump, Boiler, Grid)
+REGISTRY: tuple[type[Technology], ...] = (
+    PV, Wind, Battery, HeatPump, Boiler, ElectricBoiler, ThermalStorage, FlexibleLoad,
+    CurtailableLoad, Grid,
+)  # fmt: skip
 """Every technology the model knows, in build order."""
+
+_BY_NAME: dict[str, type[Technology]] = {cls.name: cls for cls in REGISTRY}
 
 
 def spec_of(case: Case, name: str) -> Any:
     """Return the case section of a technology, or ``None`` when it is absent."""
-    if name == "grid":
-        return case.grid
-    return getattr(case.technologies, name)
+    cls = _BY_NAME.get(name)
+    section: Any = case
+    for part in (cls.case_section() if cls else f"technologies.{name}").split("."):
+        section = getattr(section, part)
+    return section
 
 
 def ledger_terms(case: Case) -> tuple[Term, ...]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from dispatch.finance import annuity_factor, crf, life_cycle_capex_factor
@@ -255,6 +256,15 @@ class Technology(ABC):
 
     name: ClassVar[str]
 
+    section: ClassVar[str | None] = None
+    """The case section of the technology's keys (``load.flexible``); ``None``:
+    ``technologies.<name>``."""
+
+    @classmethod
+    def case_section(cls) -> str:
+        """Return the dotted case section of the technology (``technologies.pv``)."""
+        return cls.section or f"technologies.{cls.name}"
+
     def __init__(self, spec: Any, series: dict[str, np.ndarray], ctx: Context) -> None:
         self.spec = spec
         self.series = series
@@ -262,8 +272,7 @@ class Technology(ABC):
 
     def case_key(self, name: str) -> str:
         """Return the case key of a parameter of the technology (``technologies.pv.max_kw``)."""
-        section = "grid" if self.name == "grid" else f"technologies.{self.name}"
-        return f"{section}.{name}"
+        return f"{self.case_section()}.{name}"
 
     def size_var(
         self,
@@ -428,6 +437,15 @@ class Technology(ABC):
     def operating_cost(self, b: pyo.Block) -> Expr:
         """Annual energy-related cost (fuel, grid energy, minus export revenue)."""
         return 0.0
+
+    @classmethod
+    def table_costs(cls, spec: Any, table: pd.DataFrame) -> dict[str, float]:
+        """Operating costs outside the grid bill, from the hourly table, by cost category.
+
+        Sums over the table's rows (the summary scales them to a year); they equal the
+        technology's :meth:`operating_cost` less tie-breaks. Default: none.
+        """
+        return {}
 
     def annual_cost(self, b: pyo.Block) -> Expr:
         """(O1) ``sum_k unit cost_k * (size_k - existing_k) + operating cost``, per year.

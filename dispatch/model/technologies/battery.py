@@ -19,6 +19,7 @@ from dispatch.model.technologies.base import (
     SizeSpec,
     Technology,
 )
+from dispatch.model.technologies.storage import add_state_of_charge
 
 TIE_BREAK_PER_KWH = 1e-5
 """Cost per kWh charged or discharged that breaks ties between curtailing surplus and
@@ -39,11 +40,12 @@ class Battery(Technology):
         (S2) ``soc[t] = soc[prev(t)] * (1 - sd) + eta_c * charge[t] - discharge[t] / eta_d``
         (S3) ``soc_min * energy_kwh <= soc[t] <= soc_max * energy_kwh``
         (S4) ``charge[t] <= power_kw``, ``discharge[t] <= power_kw``
+
+        Over typical periods the state of charge links through the year (S5-S8,
+        :func:`~dispatch.model.technologies.storage.add_state_of_charge`).
         """
         s = self.spec
         steps = self.ctx.steps
-        prev = self.ctx.horizon.prev.tolist()
-        keep = 1.0 - s.self_discharge_per_hour
         eta_c, inv_eta_d = s.charge_efficiency, 1.0 / s.discharge_efficiency
         nn = pyo.NonNegativeReals
         sizes = self.sizes(s)
@@ -55,85 +57,13 @@ class Battery(Technology):
         b.charge_kw = pyo.Var(steps, domain=nn)
         b.discharge_kw = pyo.Var(steps, domain=nn)
         self._cap_cycles(b)
-        if self.ctx.horizon.sequence is not None:
-            self._build_linked(b)
-            return
-        b.soc_kwh = pyo.Var(steps, domain=nn)
-        b.soc_balance = pyo.Constraint(  # (S2)
-            steps,
-            rule=lambda b, t: (
-                b.soc_kwh[t]
-                == keep * b.soc_kwh[prev[t]]
-                + eta_c * b.charge_kw[t]
-                - inv_eta_d * b.discharge_kw[t]
-            ),
-        )
-        lo, hi = s.soc_min_fraction, s.soc_max_fraction
-        b.soc_max = pyo.Constraint(steps, rule=lambda b, t: b.soc_kwh[t] <= hi * b.energy_kwh)
-        if lo > 0:
-            b.soc_min = pyo.Constraint(steps, rule=lambda b, t: b.soc_kwh[t] >= lo * b.energy_kwh)
-        b.charge_max = pyo.Constraint(steps, rule=lambda b, t: b.charge_kw[t] <= b.power_kw)
-        b.discharge_max = pyo.Constraint(steps, rule=lambda b, t: b.discharge_kw[t] <= b.power_kw)
-
-    def _build_linked(self, b: pyo.Block) -> None:
-        """State of charge over typical periods linked through the year.
-
-        With typical period k(d) standing for period d of the year, L hours long:
-
-        (S5) ``delta[t] = keep * delta[t-1] + eta_c * charge[t] - discharge[t] / eta_d``,
-        with ``delta = 0`` before the first hour of each typical period (change of
-        charge within the period)
-        (S6) ``soc_start[d+1] = keep^L * soc_start[d] + delta[end of k(d)]``, cyclic over
-        the year
-        (S7) ``delta_min[k] <= delta[t] <= delta_max[k]`` for t in period k
-        (S8) ``soc_start[d] + delta_max[k(d)] <= soc_max * energy_kwh`` and
-        ``keep^L * soc_start[d] + delta_min[k(d)] >= soc_min * energy_kwh``
-
-        With self-discharge (keep < 1) S8 is conservative: it never admits a state of
-        charge outside the window.
-        """
-        s = self.spec
-        h = self.ctx.horizon
-        steps = self.ctx.steps
-        length = h.period_hours
-        keep = 1.0 - s.self_discharge_per_hour
-        eta_c, inv_eta_d = s.charge_efficiency, 1.0 / s.discharge_efficiency
-        seq = h.sequence.tolist()  # type: ignore[union-attr]
-        n_days, periods = len(seq), range(h.n_periods)
-        b.delta_kwh = pyo.Var(steps)
-        b.delta_max_kwh = pyo.Var(periods)
-        b.delta_min_kwh = pyo.Var(periods)
-        b.soc_start_kwh = pyo.Var(range(n_days), domain=pyo.NonNegativeReals)
-
-        def intra(b: pyo.Block, t: int) -> Expr:  # (S5)
-            before = keep * b.delta_kwh[t - 1] if t % length else 0.0
-            return b.delta_kwh[t] == before + eta_c * b.charge_kw[t] - inv_eta_d * b.discharge_kw[t]
-
-        b.delta_balance = pyo.Constraint(steps, rule=intra)
-        b.delta_upper = pyo.Constraint(
-            steps, rule=lambda b, t: b.delta_kwh[t] <= b.delta_max_kwh[t // length]
-        )
-        b.delta_lower = pyo.Constraint(
-            steps, rule=lambda b, t: b.delta_kwh[t] >= b.delta_min_kwh[t // length]
-        )
-        decay = keep**length
-        b.soc_link = pyo.Constraint(  # (S6)
-            range(n_days),
-            rule=lambda b, d: (
-                b.soc_start_kwh[(d + 1) % n_days]
-                == decay * b.soc_start_kwh[d] + b.delta_kwh[seq[d] * length + length - 1]
-            ),
-        )
-        hi, lo = s.soc_max_fraction, s.soc_min_fraction
-        b.soc_upper = pyo.Constraint(  # (S8)
-            range(n_days),
-            rule=lambda b, d: b.soc_start_kwh[d] + b.delta_max_kwh[seq[d]] <= hi * b.energy_kwh,
-        )
-        b.soc_lower = pyo.Constraint(
-            range(n_days),
-            rule=lambda b, d: (
-                decay * b.soc_start_kwh[d] + b.delta_min_kwh[seq[d]] >= lo * b.energy_kwh
-            ),
+        add_state_of_charge(  # (S2-S3, or S5-S8 over typical periods)
+            b,
+            self.ctx,
+            lambda b, t: eta_c * b.charge_kw[t] - inv_eta_d * b.discharge_kw[t],
+            b.energy_kwh,
+            1.0 - s.self_discharge_per_hour,
+            (s.soc_min_fraction, s.soc_max_fraction),
         )
         b.charge_max = pyo.Constraint(steps, rule=lambda b, t: b.charge_kw[t] <= b.power_kw)
         b.discharge_max = pyo.Constraint(steps, rule=lambda b, t: b.discharge_kw[t] <= b.power_kw)

@@ -50,13 +50,14 @@ class Grid(Technology):
     """The point of connection: ``import_kw[t]``, ``export_kw[t]`` and ``connection_kw``."""
 
     name = "grid"
+    section = "grid"
 
     def build(self, b: pyo.Block) -> None:
         """Declare the connection and hourly flows.
 
         (G1) ``connection_kw = connection`` when fixed by the case, else ``<= max_connection_kw``
         (G2) ``import_kw[t] <= connection_kw``
-        (G3) ``export_kw[t] <= connection_kw``
+        (G3) ``export_kw[t] <= connection_kw`` and ``export_kw[t] <= export_limit_kw``
         (G4) ``export_kw[t] = 0`` when ``export_allowed`` is false
         (G5) ``import_kw[t] <= peak_import_kw[m(t)]`` under the demand-charge scheme
         """
@@ -69,7 +70,8 @@ class Grid(Technology):
             limits, keys = (0.0, s.max_connection_kw), ("max_connection_kw", "max_connection_kw")
         self.size_var(b, "connection_kw", SizeSpec("grid_connection_kw", *limits), keys=keys)
         b.import_kw = pyo.Var(steps, domain=nn)
-        b.export_kw = pyo.Var(steps, domain=nn, bounds=(0.0, None if s.export_allowed else 0.0))
+        export_max = s.export_limit_kw if s.export_allowed else 0.0
+        b.export_kw = pyo.Var(steps, domain=nn, bounds=(0.0, export_max))  # (G3, G4)
         b.import_limit = pyo.Constraint(steps, rule=lambda b, t: b.import_kw[t] <= b.connection_kw)
         if s.export_allowed:
             b.export_limit = pyo.Constraint(
