@@ -27,6 +27,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.case.loader import CaseData
+from dispatch.errors import InfeasibleError
 from dispatch.model.build import BuiltModel, build_model
 from dispatch.model.horizon import Horizon
 from dispatch.solve.aggregate import typical_days
@@ -34,6 +35,8 @@ from dispatch.solve.exact import (
     SolveInfo,
     SolverOptions,
     check_run,
+    exclusive_pairs,
+    forbid_simultaneous,
     highs_options,
     run_until,
     solve_loaded,
@@ -41,6 +44,8 @@ from dispatch.solve.exact import (
 from dispatch.solve.highs import HighsModel
 from dispatch.solve.refine import FullYear, Master, Refinement, refine
 
+STRICT_REPAIRS = 3
+"""Most restarts of the refinement after a design that strict physics cannot run."""
 TRUST_REGION_FLOOR = 0.05
 """Sizes smaller than this share of peak load move in steps of this size [kW or kWh per kW]."""
 
@@ -63,6 +68,9 @@ class AutoReport:
     local_gap: float | None = None
     cuts: dict[str, int] = field(default_factory=dict)
     stopped: str | None = None
+    strict_repairs: list[dict[str, Any]] = field(default_factory=list)
+    """Designs whose relaxed dispatch strict physics could not follow, and the steps
+    restricted to one flow before the refinement resumed."""
     seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -172,13 +180,10 @@ def solve_auto(
     year = FullYear(hm, master.cols, deadline, options)
     result = refine(year, master, start, corrections, gap)
     report.seconds["refinement"] = time.perf_counter() - t
-    _record(report, result, master, keys, small_objective)
 
     t = time.perf_counter()
-    if year.held is not result.best:  # HiGHS holds another design: restore the best
-        year.restore(result.best)
-    left = None if deadline is None else max(deadline - time.perf_counter(), 0.01)
-    info = solve_loaded(hm, full, replace(options, time_limit_seconds=left), presolved=True)
+    info, result = _strict(full, hm, year, master, result, options, deadline, report, keys)
+    _record(report, result, master, keys, small_objective)
     hm.load_into_pyomo()
     if result.timed_out:
         info.status = "time_limit"
@@ -193,6 +198,66 @@ def solve_auto(
     report.seconds["final_dispatch"] = time.perf_counter() - t
     report.seconds["total"] = time.perf_counter() - clock
     return full, info, report
+
+
+def _strict(
+    full: BuiltModel,
+    hm: HighsModel,
+    year: FullYear,
+    master: Master,
+    result: Refinement,
+    options: SolverOptions,
+    deadline: float | None,
+    report: AutoReport,
+    keys: list[str],
+) -> tuple[SolveInfo, Refinement]:
+    """Apply strict physics to the best design's dispatch, as ``exact`` does.
+
+    The relaxed dispatch may meet a binding rule only by charging and discharging
+    (or importing and exporting) in the same hour, which strict physics forbids:
+    the design then cannot run the year. Each time, the flows of those hours are
+    restricted to the larger one (a restriction of the relaxed model that strict
+    physics allows) and the refinement resumes from the best design, its cuts
+    still valid; after :data:`STRICT_REPAIRS` attempts the case is reported as
+    beyond the fast method.
+    """
+    pairs = exclusive_pairs(full)
+    mark = hm.checkpoint()
+    for attempt in range(STRICT_REPAIRS + 1):
+        if year.held is not result.best:  # HiGHS holds another design: restore the best
+            year.restore(result.best)
+        left = None if deadline is None else max(deadline - time.perf_counter(), 0.01)
+        try:
+            info = solve_loaded(hm, full, replace(options, time_limit_seconds=left), presolved=True)
+            return info, result
+        except InfeasibleError:
+            if attempt == STRICT_REPAIRS:
+                break
+        hm.rollback(mark)
+        year.restore(result.best)  # its relaxed dispatch: which hours it needs both flows
+        restricted = 0
+        for _ in range(STRICT_REPAIRS * 4):  # until the best design's dispatch needs none
+            found = forbid_simultaneous(hm, pairs)
+            restricted += found
+            if not found or year.evaluate(result.best.design).objective is None:
+                break
+        if not restricted:
+            break
+        sizes = master.sizes(result.best.design)
+        report.strict_repairs.append({
+            "restricted_steps": restricted,
+            "sizes": dict(zip(keys, map(float, sizes), strict=True)),
+        })  # fmt: skip
+        year.held = None
+        again = refine(year, master, sizes, report.corrections, report.target_gap)
+        again.history = result.history + again.history
+        again.repairs += result.repairs
+        result = again
+    raise InfeasibleError(
+        "the best design found meets every rule only by charging and discharging (or "
+        "importing and exporting) in the same hour, which strict physics forbids; run "
+        "with --method exact"
+    )
 
 
 def _record(

@@ -146,8 +146,7 @@ def solve_loaded(
     deadline = None if options.time_limit_seconds is None else start + options.time_limit_seconds
     if strict is None:
         strict = built.data.case.physics == "strict"
-    pairs = [p for n, t in built.technologies.items()
-             for p in t.exclusive_pairs(built.model.component(n))]  # fmt: skip
+    pairs = exclusive_pairs(built)
     guarded = {p.name: np.zeros(len(p.a), dtype=bool) for p in pairs}
     heuristic_m: dict[str, float] = {}
     solve_seconds, rounds = 0.0, 0
@@ -200,6 +199,43 @@ def solve_loaded(
         lazy_rounds=rounds,
         warnings=warnings,
     )
+
+
+def exclusive_pairs(built: BuiltModel) -> list[ExclusivePair]:
+    """Return every pair of flows that strict physics keeps apart (X1-X2)."""
+    return [p for n, t in built.technologies.items()
+            for p in t.exclusive_pairs(built.model.component(n))]  # fmt: skip
+
+
+def simultaneous_hours(hm: HighsModel, pairs: list[ExclusivePair]) -> dict[str, int]:
+    """Return, per pair with any, the steps of HiGHS' solution where both flows are positive."""
+    x = hm.values()
+    out = {}
+    for pair in pairs:
+        both = (x[hm.cols(pair.a)] > FLOW_TOLERANCE_KW) & (x[hm.cols(pair.b)] > FLOW_TOLERANCE_KW)
+        if both.any():
+            out[pair.name] = int(both.sum())
+    return out
+
+
+def forbid_simultaneous(hm: HighsModel, pairs: list[ExclusivePair]) -> int:
+    """Keep only the larger flow of each pair in the steps where HiGHS' solution has both.
+
+    Bounds the smaller flow of such a step to zero (a restriction: every solution
+    of the restricted model obeys strict physics in those steps). Returns how many
+    steps were restricted.
+    """
+    x = hm.values()
+    count = 0
+    for pair in pairs:
+        cols_a, cols_b = hm.cols(pair.a), hm.cols(pair.b)
+        a, b = x[cols_a], x[cols_b]
+        both = (a > FLOW_TOLERANCE_KW) & (b > FLOW_TOLERANCE_KW)
+        if both.any():
+            smaller = np.where(a < b, cols_a, cols_b)[both]
+            hm.restrict(smaller, np.zeros(smaller.size), np.zeros(smaller.size))
+            count += int(both.sum())
+    return count
 
 
 def run_until(hm: HighsModel, deadline: float | None) -> RunStats:

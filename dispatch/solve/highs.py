@@ -184,6 +184,31 @@ class HighsModel:
         self.n_integer += n
         return n
 
+    def restrict(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Change the model's own bounds of some columns.
+
+        Unlike :meth:`set_bounds` (which a caller undoes), the change is kept in
+        :attr:`col_lower` and :attr:`col_upper` too: it restricts the model.
+        """
+        self.set_bounds(cols, lower, upper)
+        self.col_lower[cols] = lower
+        self.col_upper[cols] = upper
+
+    def checkpoint(self) -> tuple[int, int, int]:
+        """Return the model's size (columns, rows, integer columns), for :meth:`rollback`."""
+        return self.highs.getNumCol(), self.highs.getNumRow(), self.n_integer
+
+    def rollback(self, mark: tuple[int, int, int]) -> None:
+        """Delete the columns and rows added since :meth:`checkpoint` gave ``mark``."""
+        n_col, n_row, n_integer = mark
+        extra_rows = self.highs.getNumRow() - n_row
+        if extra_rows > 0:
+            self.highs.deleteRows(extra_rows, np.arange(n_row, n_row + extra_rows, dtype=np.int32))
+        extra_cols = self.highs.getNumCol() - n_col
+        if extra_cols > 0:
+            self.highs.deleteCols(extra_cols, np.arange(n_col, n_col + extra_cols, dtype=np.int32))
+        self.n_integer = n_integer
+
     def relax_integrality(self, cols: np.ndarray) -> None:
         """Make some integer columns continuous (for columns the caller holds fixed)."""
         cols = np.asarray(cols, dtype=np.int32)
