@@ -171,7 +171,8 @@ def run(
         )
         print_summary(result.summary, out_console)
         for warning in result.summary["solve"].get("warnings", []):
-            err_console.print(f"[bold yellow]warning:[/] {escape(warning)}")
+            style = "bold red" if "NOT STRICT" in warning else "bold yellow"
+            err_console.print(f"[{style}]warning:[/] {escape(warning)}")
         _print_notes(data.notes)
         out_console.print(f"results written to [bold]{escape(str(target))}[/]")
         out_console.print(f"report: [bold]{escape(str(target / 'report.html'))}[/]")
