@@ -39,11 +39,17 @@ from dispatch.solve.exact import (
     forbid_simultaneous,
     highs_options,
     run_until,
+    simultaneous_hours,
     solve_loaded,
 )
 from dispatch.solve.highs import HighsModel
 from dispatch.solve.refine import FullYear, Master, Refinement, refine
 
+STRICT_PHASE_SECONDS = 20.0
+"""Time for the exclusivity binaries of the final dispatch [s]; beyond it (or beyond
+:data:`STRICT_ROUNDS` rounds), hours with both flows keep the larger by LP."""
+STRICT_ROUNDS = 3
+"""Rounds of exclusivity binaries (or of one-flow restrictions) before the next step."""
 STRICT_REPAIRS = 3
 """Most restarts of the refinement after a design that strict physics cannot run."""
 TRUST_REGION_FLOOR = 0.05
@@ -69,6 +75,8 @@ class AutoReport:
     cuts: dict[str, int] = field(default_factory=dict)
     stopped: str | None = None
     strict_repairs: list[dict[str, Any]] = field(default_factory=list)
+    strict_restricted: bool = False
+    """Whether the final dispatch keeps one flow per hour by LP rather than by binaries."""
     """Designs whose relaxed dispatch strict physics could not follow, and the steps
     restricted to one flow before the refinement resumed."""
     seconds: dict[str, float] = field(default_factory=dict)
@@ -226,13 +234,29 @@ def _strict(
     for attempt in range(STRICT_REPAIRS + 1):
         if year.held is not result.best:  # HiGHS holds another design: restore the best
             year.restore(result.best)
-        left = None if deadline is None else max(deadline - time.perf_counter(), 0.01)
+        phase = time.perf_counter() + STRICT_PHASE_SECONDS
+        left = max(
+            (phase if deadline is None else min(deadline, phase)) - time.perf_counter(), 0.01
+        )
         try:
-            info = solve_loaded(hm, full, replace(options, time_limit_seconds=left), presolved=True)
-            return info, result
+            info = solve_loaded(
+                hm, full, replace(options, time_limit_seconds=left), presolved=True,
+                max_rounds=STRICT_ROUNDS,
+            )  # fmt: skip
+            if info.status == "optimal" and not simultaneous_hours(hm, pairs):
+                return info, result
+            hm.rollback(mark)  # the binaries do not settle it: one flow per hour, by LP
+            year.restore(result.best)
+            if _restricted(hm, year, pairs, result.best):
+                report.strict_restricted = True
+                left = None if deadline is None else max(deadline - time.perf_counter(), 0.01)
+                info = solve_loaded(hm, full, replace(options, time_limit_seconds=left),
+                                    presolved=True)  # fmt: skip
+                return info, result
         except InfeasibleError:
-            if attempt == STRICT_REPAIRS:
-                break
+            pass
+        if attempt == STRICT_REPAIRS:
+            break
         hm.rollback(mark)
         year.restore(result.best)  # its relaxed dispatch: which hours it needs both flows
         restricted = 0
@@ -258,6 +282,28 @@ def _strict(
         "importing and exporting) in the same hour, which strict physics forbids; run "
         "with --method exact"
     )
+
+
+def _restricted(hm: HighsModel, year: FullYear, pairs: list[Any], best: Any) -> bool:
+    """Dispatch ``best`` with one flow per pair and hour, by LP; whether that ran the year.
+
+    HiGHS holds the relaxed dispatch of ``best``. Hours with both flows keep the
+    larger (:func:`forbid_simultaneous`) and the LP is solved again, a few times;
+    the last time every flow that is zero stays zero, so no hour can take up both.
+    The result obeys strict physics (a restriction of the strict model), at a cost
+    no lower than the exact strict dispatch of the design.
+    """
+    lower, upper = hm.col_lower.copy(), hm.col_upper.copy()
+    for last in [False] * (STRICT_ROUNDS + 1) + [True]:
+        if not forbid_simultaneous(hm, pairs, everywhere=last):
+            return True
+        if year.evaluate(best.design).objective is None:
+            break
+    if not simultaneous_hours(hm, pairs) and year.held and year.held.objective is not None:
+        return True
+    changed = np.flatnonzero((lower != hm.col_lower) | (upper != hm.col_upper))
+    hm.restrict(changed, lower[changed], upper[changed])  # undo: the model as it was
+    return False
 
 
 def _record(

@@ -138,12 +138,16 @@ def solve_loaded(
     options: SolverOptions,
     strict: bool | None = None,
     presolved: bool = False,
+    max_rounds: int | None = None,
 ) -> SolveInfo:
     """Run HiGHS on a model already passed to it, adding strict-physics binaries lazily.
 
     The solution stays in ``hm``; call ``hm.load_into_pyomo()`` to read it in Pyomo.
     ``strict`` overrides the case's ``physics`` setting. ``presolved`` means HiGHS
     already holds the optimum of the current model: the first run is skipped.
+    ``max_rounds`` stops adding binaries after that many rounds and leaves any hour
+    still broken to the caller (by default, the last of :data:`MAX_LAZY_ROUNDS`
+    rounds guards every hour).
     """
     start = time.perf_counter()
     deadline = None if options.time_limit_seconds is None else start + options.time_limit_seconds
@@ -168,6 +172,8 @@ def solve_loaded(
             break
         new = _violations(hm, pairs, guarded)
         if not new:
+            break
+        if max_rounds is not None and rounds >= max_rounds:
             break
         if rounds >= MAX_LAZY_ROUNDS:
             warnings.append(f"strict physics still broken after {rounds} rounds")
