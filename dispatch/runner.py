@@ -11,13 +11,13 @@ import pandas as pd
 
 from dispatch.case.loader import CaseData, load_case
 from dispatch.errors import DispatchError, InfeasibleError, UnboundedError
-from dispatch.model.build import build_model
+from dispatch.model.build import BuiltModel, build_model
 from dispatch.model.horizon import Horizon
 from dispatch.results import bill as billing
 from dispatch.results import extract
 from dispatch.results.summary import summarize
 from dispatch.solve.auto import solve_auto
-from dispatch.solve.exact import EXACT_MIP_GAP, SolverOptions, solve
+from dispatch.solve.exact import EXACT_MIP_GAP, SolveInfo, SolverOptions, solve
 from dispatch.timegrid import HOURS_PER_YEAR
 
 METHODS = ("auto", "exact")
@@ -124,19 +124,37 @@ def solve_case(
         if not diagnose:
             raise
         raise _explained(exc, data, horizon, options) from None
-    ts = billing.with_tou_period(extract.timeseries(built), data)
-    caps = extract.capacities(built)
     timings = {
         "load_seconds": load_seconds,
         "build_seconds": built.build_seconds,
         "handoff_seconds": info.handoff_seconds,
         "solve_seconds": info.solve_seconds,
     }
+    extra = {} if auto_report is None else {"auto": auto_report.as_dict()}
+    return collect(built, info, method, options, timings, start, extra)
+
+
+def collect(
+    built: BuiltModel,
+    info: SolveInfo,
+    method: str,
+    options: SolverOptions,
+    timings: dict[str, float],
+    start: float,
+    extra: dict[str, Any] | None = None,
+) -> RunOutput:
+    """Read a solved model (solution loaded into Pyomo) into a :class:`RunOutput`.
+
+    ``extra`` entries go into ``summary["solve"]``; ``start`` is the run's
+    ``time.perf_counter()`` start, for its wall time.
+    """
+    data = built.data
+    ts = billing.with_tou_period(extract.timeseries(built), data)
+    caps = extract.capacities(built)
     solve_report = info.as_dict() | timings
     solve_report["seconds"] = time.perf_counter() - start
     solve_report["mip_gap_limit"] = options.mip_gap
-    if auto_report is not None:
-        solve_report["auto"] = auto_report.as_dict()
+    solve_report.update(extra or {})
     bill = billing.bill_monthly(ts, caps, data)
     summary = summarize(ts, caps, data, solve_report, method, bill)
     summary["notes"] = list(data.notes)  # e.g. heat beyond heat-pump reach goes to the boiler

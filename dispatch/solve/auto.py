@@ -117,6 +117,15 @@ class _Sizing:
         return sizes, float(stats.objective or 0.0)
 
 
+@dataclass
+class Prepared:
+    """The two models of the fast method, compiled into HiGHS and kept for re-solves."""
+
+    sizing: _Sizing
+    full: BuiltModel
+    hm: HighsModel
+
+
 def solve_auto(
     data: CaseData,
     options: SolverOptions,
@@ -124,6 +133,7 @@ def solve_auto(
     corrections: int,
     horizon: Horizon | None = None,
     gap: float = 0.0025,
+    prepared: Prepared | None = None,
 ) -> tuple[BuiltModel, SolveInfo, AutoReport]:
     """Size on typical days, refine on the full year, and dispatch the full year.
 
@@ -144,6 +154,9 @@ def solve_auto(
     gap : float
         Stop refining once the best design is proven within this share of the
         optimum (``solver.auto_gap``).
+    prepared : Prepared, optional
+        Both models already compiled into HiGHS with this case's numbers (a re-solve
+        in place, :mod:`dispatch.solve.resolve`): no build, warm-started dispatches.
 
     Returns
     -------
@@ -155,7 +168,7 @@ def solve_auto(
     limit = options.time_limit_seconds
     deadline = None if limit is None else clock + limit
     horizon = horizon or Horizon.full_year(data.case.year)
-    sizing = _Sizing(data, n_days, options, horizon.n_steps)
+    sizing = prepared.sizing if prepared else _Sizing(data, n_days, options, horizon.n_steps)
     report = AutoReport(n_days, sizing.horizon.n_periods, corrections, gap)
     report.seconds["typical_days"] = time.perf_counter() - clock
     first: dict[str, Any] = {}
@@ -169,8 +182,11 @@ def solve_auto(
     worker = threading.Thread(target=size_first, daemon=True)
     worker.start()  # HiGHS releases the GIL: the sizing model solves while Pyomo builds
     t = time.perf_counter()
-    full = build_model(data, horizon)
-    hm = HighsModel(full.model, highs_options(options))
+    if prepared:
+        full, hm = prepared.full, prepared.hm
+    else:
+        full = build_model(data, horizon)
+        hm = HighsModel(full.model, highs_options(options))
     full_sizes = size_vars(full)
     keys = [k for k in sizing.keys if hm.col(full_sizes[k]) >= 0]
     cols = np.array([hm.col(full_sizes[k]) for k in keys], dtype=np.int32)
@@ -185,7 +201,7 @@ def solve_auto(
     t = time.perf_counter()
     floor = TRUST_REGION_FLOOR * float(np.max(data.series["load_kw"]))
     master = Master(hm, cols, max(floor, 1.0))
-    year = FullYear(hm, master.cols, deadline, options)
+    year = FullYear(hm, master.cols, deadline, options, warm=prepared is not None)
     result = refine(year, master, start, corrections, gap)
     report.seconds["refinement"] = time.perf_counter() - t
 

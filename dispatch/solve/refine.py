@@ -114,6 +114,9 @@ class FullYear:
         ``time.perf_counter()`` value at which dispatches stop (:class:`TimeUp`).
     options : SolverOptions, optional
         The run's solver options, for messages.
+    warm : bool
+        HiGHS holds a basis of this model already (a re-solve in place): start
+        from it rather than by interior point.
     """
 
     def __init__(
@@ -122,6 +125,7 @@ class FullYear:
         design_cols: np.ndarray,
         deadline: float | None = None,
         options: SolverOptions | None = None,
+        warm: bool = False,
     ) -> None:
         self.hm = hm
         self.deadline = deadline
@@ -131,10 +135,10 @@ class FullYear:
         other = np.ones(hm.matrix.shape[1], dtype=bool)
         other[design_cols] = False
         self.other = other
-        self.warm = False
+        self.warm = warm
         self.held: Evaluation | None = None
         """The evaluation whose dispatch the main instance ``hm`` holds."""
-        hm.set_option("solver", "ipm")
+        hm.set_option("solver", "simplex" if warm else "ipm")
 
     def evaluate(self, design: np.ndarray) -> Evaluation:
         """Dispatch the full year at ``design``; a cut if it cannot run."""
