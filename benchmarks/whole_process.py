@@ -81,8 +81,12 @@ def load_now() -> str:
     return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
 
 
-def run_process(args: list[str]) -> tuple[float, float, int, str]:
-    """Run a command; return wall seconds, peak resident MB, exit status and stderr tail."""
+def run_process(args: list[str]) -> tuple[float, float, int, str, float]:
+    """Run a command; return wall s, peak resident MB, exit status, stderr tail and CPU s.
+
+    CPU seconds (user + system, the process and the children it waited for) depend
+    far less on the machine's load than wall time does.
+    """
     start = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
     assert proc.stderr is not None
@@ -90,7 +94,8 @@ def run_process(args: list[str]) -> tuple[float, float, int, str]:
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
-    return wall, usage.ru_maxrss / 1024, proc.returncode, err.strip()[-300:]
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_maxrss / 1024, proc.returncode, err.strip()[-300:], cpu
 
 
 def run_case(label: str, method: str, hours: int | None, limit: float | None) -> dict[str, Any]:
@@ -107,8 +112,9 @@ def run_case(label: str, method: str, hours: int | None, limit: float | None) ->
         if limit and method == "exact":
             cmd += ["--time-limit", str(limit)]
         load = os.getloadavg()[0]
-        wall, peak, code, err = run_process(cmd)
-        row: dict[str, Any] = {"wall": wall, "peak_mb": peak, "code": code, "load": load}
+        wall, peak, code, err, cpu = run_process(cmd)
+        row: dict[str, Any] = {"wall": wall, "peak_mb": peak, "code": code, "load": load,
+                               "cpu": cpu}  # fmt: skip
         if code != 0:
             row["error"] = err
             return row
@@ -142,15 +148,23 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--cases", nargs="*", default=None, choices=list(VARIED))
     parser.add_argument("--no-sweep", action="store_true")
+    parser.add_argument("--no-cases", action="store_true", help="only the sweep")
     parser.add_argument("--exact-time-limit", type=float, default=None)
+    parser.add_argument(
+        "--sweep-grid",
+        nargs="*",
+        default=None,
+        help="--grid arguments of the sweep (default: 5 x 5 x 4 = 100 runs)",
+    )
     args = parser.parse_args()
     labels = args.cases or (QUICK if args.quick else list(VARIED))
+    labels = [] if args.no_cases else labels
     repeats = 1 if args.quick else args.repeats
     hours = 24 * 28 if args.quick else None
     print(f"start: {load_now()}; {repeats} run(s) per figure, medians; "
           f"{'first 4 weeks' if hours else 'full year'}")  # fmt: skip
     head = (f"{'case':<26}{'default s':>10}{'exact s':>9}{'ratio':>7}{'gap':>8}{'peak MB':>9}"
-            f"{'rules':>6}{'strict':>7}{'load':>6}  default phases (s)")  # fmt: skip
+            f"{'rules':>6}{'strict':>7}{'load':>6}{'CPU d/e':>12}  default phases (s)")  # fmt: skip
     print(head)
     ratios = []
     for label in labels:
@@ -174,12 +188,14 @@ def main() -> None:
         print(f"{label:<26}{a:>10.1f}{e:>9.1f}{e / a:>7.1f}{gap:>8.2%}"
               f"{max(median(auto, 'peak_mb'), median(exact, 'peak_mb')):>9.0f}"
               f"{'yes' if ok else 'NO':>6}{'yes' if strict else 'NO':>7}{load:>6.1f}"
+              f"{median(auto, 'cpu'):>6.1f}/{median(exact, 'cpu'):<5.1f}"
               f"  {text}; rest {rest:.1f}; dispatches {used:.0f}")  # fmt: skip
     if ratios:
         print(f"median ratio exact/default {statistics.median(ratios):.1f}x, "
               f"least {min(ratios):.1f}x; {load_now()}")  # fmt: skip
     if not args.no_sweep:
-        grid = QUICK_SWEEP_GRID if args.quick else SWEEP_GRID
+        hours = None if args.sweep_grid else hours
+        grid = args.sweep_grid or (QUICK_SWEEP_GRID if args.quick else SWEEP_GRID)
         with tempfile.TemporaryDirectory() as tmp:
             cmd = [sys.executable, "-m", "dispatch", "sweep", str(CASES / "example-park.yaml"),
                    "--workers", "2", "--out", str(Path(tmp) / "sweep")]  # fmt: skip
@@ -191,9 +207,10 @@ def main() -> None:
             for g in grid:
                 n *= len(g.split("=", 1)[1].split(","))
             load = os.getloadavg()[0]
-            wall, peak, code, err = run_process(cmd)
+            wall, peak, code, err, cpu = run_process(cmd)
             print(f"sweep: {n} runs of the example park ({'4 weeks' if hours else 'full year'}), "
-                  f"--workers 2: {wall:.0f} s, {n / wall * 60:.1f} runs/min, exit {code}; "
+                  f"--workers 2: {wall:.0f} s, {n / wall * 60:.1f} runs/min, "
+                  f"CPU {cpu:.0f} s ({cpu / n:.1f} s a run), exit {code}; "
                   f"load {load:.1f} at start, {load_now()} at end"
                   + (f"; {err}" if code else ""))  # fmt: skip
 
