@@ -71,3 +71,19 @@ def test_auto_in_place_matches_its_fresh_run():
     assert again["rules_ok"] and again["dispatch_strict"]
     assert again["objective_per_year"] >= exact["objective_per_year"] * (1 - 1e-6)
     assert again["objective_per_year"] <= exact["objective_per_year"] * 1.005
+
+
+def test_the_api_session_re_solves_in_place():
+    import dispatch
+
+    data = load_case(EXAMPLE)
+    horizon = Horizon.full_year(data.case.year, 24 * 7)
+    session = dispatch.Session(data, "exact", horizon=horizon)
+    session.run()
+    cheap = session.run({"technologies.battery.capex_per_kwh": 300})
+    fresh = solve_case(
+        data.with_overrides({"technologies.battery.capex_per_kwh": 300}), "exact", horizon=horizon
+    ).summary
+    assert cheap.summary["solve"]["resolve"]["in_place"]
+    objective = cheap.summary["objective_per_year"]
+    assert objective == pytest.approx(fresh["objective_per_year"], rel=1e-6)
