@@ -87,3 +87,21 @@ def test_the_api_session_re_solves_in_place():
     assert cheap.summary["solve"]["resolve"]["in_place"]
     objective = cheap.summary["objective_per_year"]
     assert objective == pytest.approx(fresh["objective_per_year"], rel=1e-6)
+
+
+def test_a_key_the_base_case_leaves_out_is_compiled_in_once():
+    data = load_case(EXAMPLE)
+    resolver = Resolver(data, "exact", horizon=Horizon.full_year(data.case.year, 24 * 7))
+    key = "rules.self_use_min_of_consumption"  # null in the example: the year's default
+    assert resolve.case_value(resolver.data, key) is None
+    first = resolver.solve({key: 0.30}).summary
+    assert first["solve"]["resolve"]["in_place"] is False
+    assert key in first["solve"]["resolve"]["reason"]
+    second = resolver.solve({key: 0.40}).summary
+    assert second["solve"]["resolve"] == {"in_place": True, "reason": None}
+    fresh = solve_case(
+        resolver.data.with_overrides({key: 0.40}), "exact", horizon=resolver.horizon
+    ).summary
+    assert second["objective_per_year"] == pytest.approx(fresh["objective_per_year"], rel=1e-6)
+    later = resolver.solve({}).summary  # the key left out again: the model has it, so rebuild
+    assert later["solve"]["resolve"]["in_place"] is False

@@ -177,6 +177,8 @@ class Resolver:
         self.horizon = horizon or Horizon.full_year(data.case.year)
         self.options = resolve_options(data, options, method)
         self.last: dict[str, Any] = {}
+        self.rebased: set[str] = set()
+        """Keys the base case left without a number that the compiled model now has."""
         """How the last :meth:`solve` went: ``in_place`` and, if rebuilt, ``reason``."""
         self._build()
 
@@ -223,6 +225,17 @@ class Resolver:
         overrides = dict(overrides or {})
         new = data or (self.data.with_overrides(overrides) if overrides else self.data)
         reason = _structural(self.data, new, overrides)
+        rebuilt: str | None = None
+        missing = sorted(k for k in self.rebased if k not in overrides)
+        if reason is None and missing:
+            reason = f"{missing[0]} is not given, and the compiled model has it"
+        unset = {k: v for k, v in overrides.items()
+                 if case_value(self.data, k) is None and _is_number(v)}  # fmt: skip
+        if reason is None and unset:  # e.g. a rule the base case leaves out: compile it in
+            self.data = self.data.with_overrides(unset)
+            self.rebased |= set(unset)
+            self._build()
+            rebuilt = f"{', '.join(unset)} had no number in the base case: compiled in once"
         numbers = sizing_numbers = None
         if reason is None:
             numbers = self.full.numbers(overrides)
@@ -255,7 +268,7 @@ class Resolver:
             info = solve_loaded(self.hm, built, self.options)
             self.hm.load_into_pyomo()
         timings["solve_seconds"] = info.solve_seconds
-        self.last = {"in_place": True, "reason": None}
+        self.last = {"in_place": rebuilt is None, "reason": rebuilt}
         extra["resolve"] = self.last
         return collect(built, info, self.method, self.options, timings, start, extra)
 
