@@ -21,6 +21,7 @@ from dispatch._version import __version__
 
 _API = {
     "run": "dispatch.api",
+    "Session": "dispatch.api",
     "load_results": "dispatch.api",
     "load_case": "dispatch.case.loader",
     "CaseData": "dispatch.case.loader",
@@ -34,7 +35,7 @@ _API = {
 }
 
 if TYPE_CHECKING:
-    from dispatch.api import Result, load_results, run
+    from dispatch.api import Result, Session, load_results, run
     from dispatch.case.loader import CaseData, load_case
     from dispatch.errors import CaseError, DispatchError, InfeasibleError, SolverError
     from dispatch.model.horizon import Horizon
@@ -71,6 +72,7 @@ __all__ = [
     "SolverError",
     "Horizon",
     "Result",
+    "Session",
     "SolverOptions",
     "__version__",
     "load_case",

@@ -120,6 +120,51 @@ def run(
     return result
 
 
+class Session:
+    """A case compiled once, for what-ifs that change numbers only.
+
+    >>> session = dispatch.Session("cases/example-park.yaml")  # doctest: +SKIP
+    >>> base = session.run()  # doctest: +SKIP
+    >>> cheap = session.run({"technologies.battery.capex_per_kwh": 400})  # doctest: +SKIP
+    >>> cheap.summary["solve"]["resolve"]  # {"in_place": True, "reason": None}  # doctest: +SKIP
+
+    Prices, costs, rule levels and size bounds are changed inside the compiled
+    model and re-solved warm-started (:mod:`dispatch.resolve`); an override
+    that changes the model's structure rebuilds it and says so in
+    ``summary["solve"]["resolve"]``.
+
+    Parameters
+    ----------
+    case : str, pathlib.Path or CaseData
+        The base case.
+    method : str
+        ``"auto"`` or ``"exact"``.
+    options : SolverOptions, optional
+        Solver limits and tolerances.
+    horizon : Horizon, optional
+        Model steps; the full year by default.
+    """
+
+    def __init__(
+        self,
+        case: str | Path | CaseData,
+        method: str = "auto",
+        options: SolverOptions | None = None,
+        horizon: Horizon | None = None,
+    ) -> None:
+        from dispatch.resolve import Resolver
+
+        data = case if isinstance(case, CaseData) else load_case(case)
+        self.resolver = Resolver(data, method, options, horizon)
+
+    def run(self, overrides: dict[str, Any] | None = None, out: str | Path | None = None) -> Result:
+        """Solve the base case with ``overrides`` (dotted keys); write to ``out`` if given."""
+        result = Result.from_output(self.resolver.solve(overrides))
+        if out is not None:
+            result.write(out)
+        return result
+
+
 def load_results(folder: str | Path, case: str | Path | CaseData | None = None) -> Result:
     """Reopen a finished run from its results folder.
 
@@ -139,4 +184,13 @@ def load_results(folder: str | Path, case: str | Path | CaseData | None = None) 
     return Result.load(folder, case=case)
 
 
-__all__ = ["CaseData", "Horizon", "Result", "SolverOptions", "load_case", "load_results", "run"]
+__all__ = [
+    "CaseData",
+    "Horizon",
+    "Result",
+    "Session",
+    "SolverOptions",
+    "load_case",
+    "load_results",
+    "run",
+]

@@ -298,7 +298,8 @@ def run(
         print_summary(result.summary, out_console)
         for kind, text in run_notes(result.summary):  # the report shows the same list
             console = err_console if kind == "warning" else out_console
-            console.print(f"[bold yellow]{kind}:[/] {escape(printable(text))}", highlight=False)
+            style = "bold red" if "NOT STRICT" in text else "bold yellow"
+            console.print(f"[{style}]{kind}:[/] {escape(printable(text))}", highlight=False)
         out_console.print(f"results written to [bold]{escape(printable(str(target)))}[/]")
         out_console.print(f"report: [bold]{escape(printable(str(target / 'report.html')))}[/]")
 

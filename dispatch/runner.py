@@ -8,7 +8,7 @@ from typing import Any
 
 from dispatch.case.loader import CaseData, load_case
 from dispatch.errors import DispatchError, InfeasibleError, UnboundedError
-from dispatch.model.build import build_model
+from dispatch.model.build import BuiltModel, build_model
 from dispatch.model.free_sizes import zero_price_notes
 from dispatch.model.horizon import Horizon
 from dispatch.results import bill as billing
@@ -20,7 +20,7 @@ from dispatch.results.summary import summarize
 from dispatch.solve.auto import solve_auto
 from dispatch.solve.baseline import baseline_dispatch
 from dispatch.solve.control import controlled_run, deadline_passed, set_phase
-from dispatch.solve.exact import EXACT_MIP_GAP, SolverOptions, out_of_time, solve
+from dispatch.solve.exact import EXACT_MIP_GAP, SolveInfo, SolverOptions, out_of_time, solve
 from dispatch.solve.screen import screen_case
 from dispatch.timegrid import HOURS_PER_YEAR
 
@@ -115,21 +115,44 @@ def solve_case(
             if not diagnose:
                 raise
             raise _explained(exc, data, horizon, options) from None
-    ts = billing.with_tou_period(extract.timeseries(built), data)
-    caps = extract.capacities(built)
     timings = {
         "load_seconds": load_seconds,
         "build_seconds": built.build_seconds,
         "handoff_seconds": info.handoff_seconds,
         "solve_seconds": info.solve_seconds,
     }
+    extra = {} if auto_report is None else {"auto": auto_report.as_dict()}
+    return collect(built, info, method, options, timings, start, extra, run_info=run_info)
+
+
+def collect(
+    built: BuiltModel,
+    info: SolveInfo,
+    method: str,
+    options: SolverOptions,
+    timings: dict[str, float],
+    start: float,
+    extra: dict[str, Any] | None = None,
+    run_info: dict[str, Any] | None = None,
+) -> RunOutput:
+    """Read a solved model (solution loaded into Pyomo) into a :class:`RunOutput`.
+
+    ``extra`` entries go into ``summary["solve"]``; ``start`` is the run's
+    ``time.perf_counter()`` start, for its wall time; ``run_info`` is ``summary["run"]``
+    (:func:`run_record`; by default the method and the model's horizon).
+    """
+    data = built.data
+    horizon = None if built.horizon.n_steps == HOURS_PER_YEAR else built.horizon
+    if run_info is None:
+        run_info = run_record(method, horizon)
+    ts = billing.with_tou_period(extract.timeseries(built), data)
+    caps = extract.capacities(built)
     solve_report = info.as_dict() | timings
     # what HiGHS minimised: objective_per_year (recomputed from the hours) plus tie-breaks
     solve_report["solver_objective_per_year"] = solve_report.pop("objective")
     solve_report["seconds"] = time.perf_counter() - start
     solve_report["mip_gap_limit"] = options.mip_gap
-    if auto_report is not None:
-        solve_report["auto"] = auto_report.as_dict()
+    solve_report.update(extra or {})
     currency = data.case.finance.currency
     solve_report["quality"] = solution_quality(solve_report, method, currency)
     bill = billing.bill_monthly(ts, caps, data)

@@ -2,7 +2,8 @@
 
 The independent LP is built here from the case numbers with scipy only (no Pyomo, no
 project code): PV and a battery sized, hourly imports, curtailment, charge, discharge and
-state of charge, and the rule S >= c * C with consumption C = load + storage losses.
+state of charge, battery wear per kWh discharged, and the rule S >= c * C with
+consumption C = load + storage losses.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ PV_PER_KW_YEAR = 500.0  # more than the ~330 a kW of PV saves: only the rule bui
 KWH_PER_YEAR, KW_PER_YEAR = 100.0, 50.0
 ETA = 0.9
 SHARE = 0.5
+WEAR_PER_KWH = 0.02  # battery wear per kWh discharged (S9), in the objective
 
 
 def _case(make_case):
@@ -40,7 +42,8 @@ def _case(make_case):
                             "fixed_om_per_kwh_year": 0, "fixed_om_per_kw_year": 0,
                             "lifetime_years": 1, "charge_efficiency": ETA,
                             "discharge_efficiency": ETA, "soc_min_fraction": 0.0,
-                            "soc_max_fraction": 1.0, "self_discharge_per_hour": 0.0},
+                            "soc_max_fraction": 1.0, "self_discharge_per_hour": 0.0,
+                            "degradation_cost_per_kwh": WEAR_PER_KWH},
             },
             "grid": {"import_price_per_kwh": PRICE, "export_allowed": False,
                      "capacity_charge_per_kw_month": 0, "system_operation_fee_per_kwh": 0},
@@ -82,7 +85,13 @@ def independent_lp(avail: np.ndarray) -> float:
     a_ub = sp.vstack([*rows, col(rule.reshape(1, -1))]).tocsr()
     b_ub = np.concatenate([np.zeros(4 * n), [-SHARE * LOAD_KW * n]])
     cost = np.concatenate(
-        [[PV_PER_KW_YEAR, KWH_PER_YEAR, KW_PER_YEAR], np.full(n, PRICE), np.zeros(4 * n)]
+        [
+            [PV_PER_KW_YEAR, KWH_PER_YEAR, KW_PER_YEAR],
+            np.full(n, PRICE),
+            np.zeros(2 * n),
+            np.full(n, WEAR_PER_KWH),
+            np.zeros(n),
+        ]
     )
     res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=(0, None),
                   method="highs")  # fmt: skip

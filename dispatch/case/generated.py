@@ -18,15 +18,6 @@ import pandas as pd
 from dispatch.case.schema import Case
 from dispatch.errors import CaseError, Problem
 from dispatch.files import MAX_TABLE_BYTES, read_limited
-from dispatch.profiles import (
-    HeatPumpSpec,
-    LoadSpec,
-    Location,
-    PVSpec,
-    WeatherSpec,
-    WindSpec,
-    build_site_profiles,
-)
 from dispatch.profiles.heat_pump import heat_pump_reach
 
 # profile column -> (series name of the model, dotted case key)
@@ -133,6 +124,16 @@ def generate_profiles(case: Case, file: Path, everything: bool = False) -> Gener
     has_place = case.location is not None or (case.weather is not None and case.weather.file)
     if not wanted and not (everything and has_place):
         return Generated(case=case, notes=notes)
+    from dispatch.profiles import (  # pvlib: only when a profile is generated
+        HeatPumpSpec,
+        LoadSpec,
+        Location,
+        PVSpec,
+        WeatherSpec,
+        WindSpec,
+        build_site_profiles,
+    )
+
     base = file.parent
     loc = case.location
     location = (

@@ -16,7 +16,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import tsam
 
 from dispatch.case.loader import CaseData
 from dispatch.model.horizon import Horizon
@@ -52,6 +51,8 @@ def typical_days(data: CaseData, n_days: int, n_hours: int = HOURS_PER_YEAR) -> 
     if frame.empty or n_days >= n_year_days:
         every = np.arange(n_year_days)
         return Horizon.typical(data.case.year, every, np.ones(n_year_days), every, PERIOD_HOURS)
+    import tsam  # with scikit-learn, a second of imports that ``exact`` does not need
+
     extremes = tsam.ExtremeConfig(
         method="append",
         max_value=[c for c in ("load_kw", "heat_load_kw_th") if c in frame],

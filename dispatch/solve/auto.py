@@ -27,6 +27,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.case.loader import CaseData
+from dispatch.errors import InfeasibleError
 from dispatch.model.build import BuiltModel, build_model
 from dispatch.model.horizon import Horizon
 from dispatch.solve.aggregate import typical_days
@@ -35,13 +36,23 @@ from dispatch.solve.exact import (
     SolveInfo,
     SolverOptions,
     check_run,
+    exclusive_pairs,
+    forbid_simultaneous,
     highs_options,
     run_until,
+    simultaneous_hours,
     solve_loaded,
 )
 from dispatch.solve.highs import HighsModel
 from dispatch.solve.refine import FullYear, Master, Refinement, refine
 
+STRICT_PHASE_SECONDS = 20.0
+"""Time for the exclusivity binaries of the final dispatch [s]; beyond it (or beyond
+:data:`STRICT_ROUNDS` rounds), hours with both flows keep the larger by LP."""
+STRICT_ROUNDS = 3
+"""Rounds of exclusivity binaries (or of one-flow restrictions) before the next step."""
+STRICT_REPAIRS = 3
+"""Most restarts of the refinement after a design that strict physics cannot run."""
 TRUST_REGION_FLOOR = 0.05
 """Sizes smaller than this share of peak load move in steps of this size [kW or kWh per kW]."""
 
@@ -64,6 +75,11 @@ class AutoReport:
     local_gap: float | None = None
     cuts: dict[str, int] = field(default_factory=dict)
     stopped: str | None = None
+    strict_repairs: list[dict[str, Any]] = field(default_factory=list)
+    strict_restricted: bool = False
+    """Whether the final dispatch keeps one flow per hour by LP rather than by binaries."""
+    """Designs whose relaxed dispatch strict physics could not follow, and the steps
+    restricted to one flow before the refinement resumed."""
     seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -102,6 +118,15 @@ class _Sizing:
         return sizes, float(stats.objective or 0.0)
 
 
+@dataclass
+class Prepared:
+    """The two models of the fast method, compiled into HiGHS and kept for re-solves."""
+
+    sizing: _Sizing
+    full: BuiltModel
+    hm: HighsModel
+
+
 def solve_auto(
     data: CaseData,
     options: SolverOptions,
@@ -109,6 +134,7 @@ def solve_auto(
     corrections: int,
     horizon: Horizon | None = None,
     gap: float = 0.0025,
+    prepared: Prepared | None = None,
 ) -> tuple[BuiltModel, SolveInfo, AutoReport]:
     """Size on typical days, refine on the full year, and dispatch the full year.
 
@@ -129,6 +155,9 @@ def solve_auto(
     gap : float
         Stop refining once the best design is proven within this share of the
         optimum (``solver.auto_gap``).
+    prepared : Prepared, optional
+        Both models already compiled into HiGHS with this case's numbers (a re-solve
+        in place, :mod:`dispatch.resolve`): no build, warm-started dispatches.
 
     Returns
     -------
@@ -140,7 +169,7 @@ def solve_auto(
     limit = options.time_limit_seconds
     deadline = None if limit is None else clock + limit
     horizon = horizon or Horizon.full_year(data.case.year)
-    sizing = _Sizing(data, n_days, options, horizon.n_steps)
+    sizing = prepared.sizing if prepared else _Sizing(data, n_days, options, horizon.n_steps)
     report = AutoReport(n_days, sizing.horizon.n_periods, corrections, gap)
     report.seconds["typical_days"] = time.perf_counter() - clock
     first: dict[str, Any] = {}
@@ -155,10 +184,13 @@ def solve_auto(
     worker = threading.Thread(target=size_first, daemon=True)
     worker.start()  # HiGHS releases the GIL: the sizing model solves while Pyomo builds
     t = time.perf_counter()
-    full = build_model(data, horizon)
-    if "error" in first:  # the sizing failed (unbounded, infeasible): no use handing over
-        raise first["error"]
-    hm = HighsModel(full.model, highs_options(options))
+    if prepared:
+        full, hm = prepared.full, prepared.hm
+    else:
+        full = build_model(data, horizon)
+        if "error" in first:  # the sizing failed (unbounded, infeasible): no use handing over
+            raise first["error"]
+        hm = HighsModel(full.model, highs_options(options))
     full_sizes = size_vars(full)
     keys = [k for k in sizing.keys if hm.col(full_sizes[k]) >= 0]
     cols = np.array([hm.col(full_sizes[k]) for k in keys], dtype=np.int32)
@@ -174,17 +206,14 @@ def solve_auto(
     set_phase("full-year refinement")
     floor = TRUST_REGION_FLOOR * float(np.max(data.series["load_kw"]))
     master = Master(hm, cols, max(floor, 1.0))
-    year = FullYear(hm, master.cols, deadline, options)
+    year = FullYear(hm, master.cols, deadline, options, warm=prepared is not None)
     result = refine(year, master, start, corrections, gap)
     report.seconds["refinement"] = time.perf_counter() - t
-    _record(report, result, master, keys, small_objective)
 
     t = time.perf_counter()
     set_phase("full-year dispatch, strict physics")
-    if year.held is not result.best:  # HiGHS holds another design: restore the best
-        year.restore(result.best)
-    left = None if deadline is None else max(deadline - time.perf_counter(), 0.01)
-    info = solve_loaded(hm, full, replace(options, time_limit_seconds=left), presolved=True)
+    info, result = _strict(full, hm, year, master, result, options, deadline, report, keys)
+    _record(report, result, master, keys, small_objective)
     hm.load_into_pyomo()
     if result.timed_out:
         info.status = "time_limit"
@@ -199,6 +228,104 @@ def solve_auto(
     report.seconds["final_dispatch"] = time.perf_counter() - t
     report.seconds["total"] = time.perf_counter() - clock
     return full, info, report
+
+
+def _strict(
+    full: BuiltModel,
+    hm: HighsModel,
+    year: FullYear,
+    master: Master,
+    result: Refinement,
+    options: SolverOptions,
+    deadline: float | None,
+    report: AutoReport,
+    keys: list[str],
+) -> tuple[SolveInfo, Refinement]:
+    """Apply strict physics to the best design's dispatch, as ``exact`` does.
+
+    The relaxed dispatch may meet a binding rule only by charging and discharging
+    (or importing and exporting) in the same hour, which strict physics forbids:
+    the design then cannot run the year. Each time, the flows of those hours are
+    restricted to the larger one (a restriction of the relaxed model that strict
+    physics allows) and the refinement resumes from the best design, its cuts
+    still valid; after :data:`STRICT_REPAIRS` attempts the case is reported as
+    beyond the fast method.
+    """
+    pairs = exclusive_pairs(full)
+    mark = hm.checkpoint()
+    for attempt in range(STRICT_REPAIRS + 1):
+        if year.held is not result.best:  # HiGHS holds another design: restore the best
+            year.restore(result.best)
+        phase = time.perf_counter() + STRICT_PHASE_SECONDS
+        left = max(
+            (phase if deadline is None else min(deadline, phase)) - time.perf_counter(), 0.01
+        )
+        try:
+            info = solve_loaded(
+                hm, full, replace(options, time_limit_seconds=left), presolved=True,
+                max_rounds=STRICT_ROUNDS,
+            )  # fmt: skip
+            if info.status == "optimal" and not simultaneous_hours(hm, pairs):
+                return info, result
+            hm.rollback(mark)  # the binaries do not settle it: one flow per hour, by LP
+            year.restore(result.best)
+            if _restricted(hm, year, pairs, result.best):
+                report.strict_restricted = True
+                rest = None if deadline is None else max(deadline - time.perf_counter(), 0.01)
+                info = solve_loaded(hm, full, replace(options, time_limit_seconds=rest),
+                                    presolved=True)  # fmt: skip
+                return info, result
+        except InfeasibleError:
+            pass
+        if attempt == STRICT_REPAIRS:
+            break
+        hm.rollback(mark)
+        year.restore(result.best)  # its relaxed dispatch: which hours it needs both flows
+        restricted = 0
+        for _ in range(STRICT_REPAIRS * 4):  # until the best design's dispatch needs none
+            found = forbid_simultaneous(hm, pairs)
+            restricted += found
+            if not found or year.evaluate(result.best.design).objective is None:
+                break
+        if not restricted:
+            break
+        sizes = master.sizes(result.best.design)
+        report.strict_repairs.append({
+            "restricted_steps": restricted,
+            "sizes": dict(zip(keys, map(float, sizes), strict=True)),
+        })  # fmt: skip
+        year.held = None
+        again = refine(year, master, sizes, report.corrections, report.target_gap)
+        again.history = result.history + again.history
+        again.repairs += result.repairs
+        result = again
+    raise InfeasibleError(
+        "the best design found meets every rule only by charging and discharging (or "
+        "importing and exporting) in the same hour, which strict physics forbids; run "
+        "with --method exact"
+    )
+
+
+def _restricted(hm: HighsModel, year: FullYear, pairs: list[Any], best: Any) -> bool:
+    """Dispatch ``best`` with one flow per pair and hour, by LP; whether that ran the year.
+
+    HiGHS holds the relaxed dispatch of ``best``. Hours with both flows keep the
+    larger (:func:`forbid_simultaneous`) and the LP is solved again, a few times;
+    the last time every flow that is zero stays zero, so no hour can take up both.
+    The result obeys strict physics (a restriction of the strict model), at a cost
+    no lower than the exact strict dispatch of the design.
+    """
+    lower, upper = hm.col_lower.copy(), hm.col_upper.copy()
+    for last in [False] * (STRICT_ROUNDS + 1) + [True]:
+        if not forbid_simultaneous(hm, pairs, everywhere=last):
+            return True
+        if year.evaluate(best.design).objective is None:
+            break
+    if not simultaneous_hours(hm, pairs) and year.held and year.held.objective is not None:
+        return True
+    changed = np.flatnonzero((lower != hm.col_lower) | (upper != hm.col_upper))
+    hm.restrict(changed, lower[changed], upper[changed])  # undo: the model as it was
+    return False
 
 
 def _record(

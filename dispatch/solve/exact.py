@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+import highspy
 import numpy as np
 
 from dispatch.errors import DispatchError, InfeasibleError, SolverError, UnboundedError
@@ -27,6 +28,8 @@ EXACT_MIP_GAP = 1e-6
 FLOW_TOLERANCE_KW = 1e-4
 """A flow below this is zero when checking simultaneous flows [kW]."""
 MAX_LAZY_ROUNDS = 25
+STRICT_REPAIR_SECONDS = 30.0
+"""Most time a run stopped by its time limit spends making its incumbent strict [s]."""
 
 
 @dataclass
@@ -135,19 +138,22 @@ def solve_loaded(
     options: SolverOptions,
     strict: bool | None = None,
     presolved: bool = False,
+    max_rounds: int | None = None,
 ) -> SolveInfo:
     """Run HiGHS on a model already passed to it, adding strict-physics binaries lazily.
 
     The solution stays in ``hm``; call ``hm.load_into_pyomo()`` to read it in Pyomo.
     ``strict`` overrides the case's ``physics`` setting. ``presolved`` means HiGHS
     already holds the optimum of the current model: the first run is skipped.
+    ``max_rounds`` stops adding binaries after that many rounds and leaves any hour
+    still broken to the caller (by default, the last of :data:`MAX_LAZY_ROUNDS`
+    rounds guards every hour).
     """
     start = time.perf_counter()
     deadline = None if options.time_limit_seconds is None else start + options.time_limit_seconds
     if strict is None:
         strict = built.data.case.physics == "strict"
-    pairs = [p for n, t in built.technologies.items()
-             for p in t.exclusive_pairs(built.model.component(n))]  # fmt: skip
+    pairs = exclusive_pairs(built)
     guarded = {p.name: np.zeros(len(p.a), dtype=bool) for p in pairs}
     heuristic_m: dict[str, float] = {}
     solve_seconds, rounds = 0.0, 0
@@ -167,6 +173,8 @@ def solve_loaded(
         new = _violations(hm, pairs, guarded)
         if not new:
             break
+        if max_rounds is not None and rounds >= max_rounds:
+            break
         if rounds >= MAX_LAZY_ROUNDS:
             warnings.append(f"strict physics still broken after {rounds} rounds")
             break
@@ -179,12 +187,23 @@ def solve_loaded(
         rounds += 1
     warnings += _binding_heuristic_bounds(hm, pairs, guarded, heuristic_m)
     status = "optimal" if stats.status == "optimal" else "time_limit"
+    bound = stats.best_bound
     if status != "optimal":
         warnings.append(
             f"stopped at the time limit with a feasible design, gap {stats.mip_gap:.2%}"
         )
+        if strict and simultaneous_hours(hm, pairs):  # hours no binary guarded yet
+            stats = _strict_incumbent(hm, built, pairs, stats)
+            solve_seconds += stats.seconds
+            broken = simultaneous_hours(hm, pairs)
+            if broken:
+                listed = ", ".join(f"{n} hours of {name}" for name, n in broken.items())
+                warnings.append(
+                    f"THE DISPATCH IS NOT STRICT: the time limit stopped the solve before "
+                    f"strict physics held in every hour ({listed}); raise --time-limit"
+                )
     objective = float(stats.objective)  # type: ignore[arg-type]
-    bound = stats.best_bound if stats.best_bound is not None else objective
+    bound = bound if bound is not None else objective
     bound = bound if math.isfinite(bound) else objective
     gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
     return SolveInfo(
@@ -200,6 +219,87 @@ def solve_loaded(
         lazy_rounds=rounds,
         warnings=warnings,
     )
+
+
+def _strict_incumbent(
+    hm: HighsModel, built: BuiltModel, pairs: list[ExclusivePair], stats: RunStats
+) -> RunStats:
+    """Make a timed-out incumbent strict, if a short LP can; return the run to report.
+
+    The incumbent of a time-limited solve obeys strict physics only in the hours that
+    already have binaries. With its sizes and integer choices fixed and, in every
+    other hour with both flows of a pair, only the larger flow allowed, the rest is
+    an LP (a restriction of the strict model, so any solution is a strict dispatch).
+    It gets :data:`STRICT_REPAIR_SECONDS`. When it fails, HiGHS keeps the incumbent.
+    """
+    x = hm.values()
+    n_model = len(hm.columns)
+    fixed = np.r_[np.flatnonzero(hm.integer), np.arange(n_model, hm.highs.getNumCol())]
+    sizes = [hm.col(v) for n, t in built.technologies.items()
+             for v in t.size_vars(built.model.component(n)).values()]  # fmt: skip
+    fixed = np.union1d(fixed, [c for c in sizes if c >= 0]).astype(np.int32)
+    values = np.where(np.isin(fixed, np.flatnonzero(hm.integer)) | (fixed >= n_model),
+                      np.round(x[fixed]), x[fixed])  # fmt: skip
+    lower, upper = hm.bounds(fixed)
+    hm.set_bounds(fixed, values, values)
+    forbid_simultaneous(hm, pairs, everywhere=True)
+    hm.set_option("time_limit", STRICT_REPAIR_SECONDS)
+    repaired = hm.run()
+    if repaired.status == "optimal" and not simultaneous_hours(hm, pairs):
+        return replace(repaired, status=stats.status, best_bound=stats.best_bound)
+    hm.set_bounds(fixed, lower, upper)
+    hm.highs.setSolution(_solution(x))
+    return replace(stats, seconds=repaired.seconds)
+
+
+def _solution(x: np.ndarray) -> highspy.HighsSolution:
+    """Return a HiGHS solution holding the column values ``x``."""
+    solution = highspy.HighsSolution()
+    solution.col_value = list(x)
+    solution.value_valid = True
+    return solution
+
+
+def exclusive_pairs(built: BuiltModel) -> list[ExclusivePair]:
+    """Return every pair of flows that strict physics keeps apart (X1-X2)."""
+    return [p for n, t in built.technologies.items()
+            for p in t.exclusive_pairs(built.model.component(n))]  # fmt: skip
+
+
+def simultaneous_hours(hm: HighsModel, pairs: list[ExclusivePair]) -> dict[str, int]:
+    """Return, per pair with any, the steps of HiGHS' solution where both flows are positive."""
+    x = hm.values()
+    out = {}
+    for pair in pairs:
+        both = (x[hm.cols(pair.a)] > FLOW_TOLERANCE_KW) & (x[hm.cols(pair.b)] > FLOW_TOLERANCE_KW)
+        if both.any():
+            out[pair.name] = int(both.sum())
+    return out
+
+
+def forbid_simultaneous(
+    hm: HighsModel, pairs: list[ExclusivePair], everywhere: bool = False
+) -> int:
+    """Keep only the larger flow of each pair in the steps where HiGHS' solution has both.
+
+    Bounds the smaller flow of such a step to zero (a restriction: every solution
+    of the restricted model obeys strict physics in those steps). ``everywhere``
+    also holds at zero every flow that is zero in the solution, so that no step
+    can take up both flows again. Returns how many steps had both.
+    """
+    x = hm.values()
+    count = 0
+    for pair in pairs:
+        cols_a, cols_b = hm.cols(pair.a), hm.cols(pair.b)
+        a, b = x[cols_a], x[cols_b]
+        both = (a > FLOW_TOLERANCE_KW) & (b > FLOW_TOLERANCE_KW)
+        off = np.where(a < b, cols_a, cols_b)[both]
+        if everywhere:
+            off = np.r_[off, cols_a[a <= FLOW_TOLERANCE_KW], cols_b[b <= FLOW_TOLERANCE_KW]]
+        if off.size:
+            hm.restrict(off, np.zeros(off.size), np.zeros(off.size))
+        count += int(both.sum())
+    return count
 
 
 def run_until(hm: HighsModel, deadline: float | None) -> RunStats:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+from scipy import sparse
 
 from dispatch.solve.control import new_highs, run_highs
 
@@ -53,6 +55,67 @@ class RunStats:
     has_solution: bool
 
 
+@dataclass
+class Numbers:
+    """Every number of a compiled model: costs, matrix, bounds.
+
+    Two builds of one structure (the same technologies, horizon and discrete
+    choices) give the same columns, rows and matrix pattern; only these numbers
+    differ. :meth:`HighsModel.update` writes them into HiGHS in place.
+    """
+
+    cost: np.ndarray
+    offset: float
+    matrix: sparse.csc_matrix
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+
+    @classmethod
+    def of(cls, info: Any) -> Numbers:
+        """Read the numbers of Pyomo's standard-form compiler output (mixed form)."""
+        a = info.A.tocsc()
+        a.sort_indices()
+        sense = np.fromiter((r[1] for r in info.rows), dtype=int, count=len(info.rows))
+        columns = list(info.columns)
+        return cls(
+            cost=np.asarray(info.c.todense()).ravel() if a.shape[1] else np.zeros(0),
+            offset=float(info.c_offset[0]) if len(info.c_offset) else 0.0,
+            matrix=a,
+            row_lower=np.where(sense == 1, -INF, info.rhs).astype(float),
+            row_upper=np.where(sense == -1, INF, info.rhs).astype(float),
+            col_lower=np.array([_bound(v.lb, -INF) for v in columns], dtype=float),
+            col_upper=np.array([_bound(v.ub, INF) for v in columns], dtype=float),
+        )
+
+    @classmethod
+    def compile(cls, model: pyo.ConcreteModel) -> Numbers:
+        """Compile a Pyomo model and return its numbers."""
+        return cls.of(LinearStandardFormCompiler().write(model, mixed_form=True))
+
+    def same_structure(self, other: Numbers) -> bool:
+        """Whether ``other`` has the same shape and matrix pattern."""
+        a, b = self.matrix, other.matrix
+        return (
+            a.shape == b.shape
+            and np.array_equal(a.indptr, b.indptr)
+            and np.array_equal(a.indices, b.indices)
+        )
+
+    def arrays(self) -> list[np.ndarray]:
+        """Return the numbers as flat arrays (cost, offset, matrix values, bounds)."""
+        return [self.cost, np.array([self.offset]), self.matrix.data, self.row_lower,
+                self.row_upper, self.col_lower, self.col_upper]  # fmt: skip
+
+    def with_arrays(self, arrays: list[np.ndarray]) -> Numbers:
+        """Return numbers of the same structure with these flat arrays."""
+        cost, offset, data, row_lo, row_hi, col_lo, col_hi = arrays
+        a = self.matrix.copy()
+        a.data = np.asarray(data, dtype=float)
+        return Numbers(cost, float(offset[0]), a, row_lo, row_hi, col_lo, col_hi)
+
+
 class HighsModel:
     """A compiled model in HiGHS, with a map between Pyomo variables and columns.
 
@@ -69,32 +132,34 @@ class HighsModel:
     ) -> None:
         start = time.perf_counter()
         info = LinearStandardFormCompiler().write(model, mixed_form=True)
-        a = info.A.tocsc()
-        sense = np.fromiter((r[1] for r in info.rows), dtype=int, count=len(info.rows))
         self.columns = list(info.columns)
         self.index = {id(v): j for j, v in enumerate(self.columns)}
         self.row_index: dict[int, list[int]] = {}
         """Rows of each compiled constraint (a ranged constraint has two), by ``id``."""
         for i, (con, _) in enumerate(info.rows):
             self.row_index.setdefault(id(con), []).append(i)
+        numbers = Numbers.of(info)
+        a = numbers.matrix
         self.matrix = a
         """The constraint matrix as compiled (columns x rows of the original model)."""
+        self.numbers = numbers
+        """Every number of the model as compiled (or as last :meth:`update` d)."""
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
-        lp.col_cost_ = np.asarray(info.c.todense()).ravel() if a.shape[1] else np.zeros(0)
-        lp.col_lower_ = np.array([_bound(v.lb, -INF) for v in self.columns], dtype=float)
-        lp.col_upper_ = np.array([_bound(v.ub, INF) for v in self.columns], dtype=float)
-        lp.row_lower_ = np.where(sense == 1, -INF, info.rhs)
-        lp.row_upper_ = np.where(sense == -1, INF, info.rhs)
+        lp.col_cost_ = numbers.cost
+        lp.col_lower_ = numbers.col_lower
+        lp.col_upper_ = numbers.col_upper
+        lp.row_lower_ = numbers.row_lower
+        lp.row_upper_ = numbers.row_upper
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = a.indptr
         lp.a_matrix_.index_ = a.indices
         lp.a_matrix_.value_ = a.data
-        lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
-        self.col_lower = np.array(lp.col_lower_, dtype=float)
-        self.col_upper = np.array(lp.col_upper_, dtype=float)
-        self.row_lower = np.array(lp.row_lower_, dtype=float)
-        self.row_upper = np.array(lp.row_upper_, dtype=float)
+        lp.offset_ = numbers.offset
+        self.col_lower = numbers.col_lower.copy()
+        self.col_upper = numbers.col_upper.copy()
+        self.row_lower = numbers.row_lower.copy()
+        self.row_upper = numbers.row_upper.copy()
         """Column and row bounds as compiled, kept for certificates (:meth:`dual_ray`)."""
         integer = [v.is_integer() or v.is_binary() for v in self.columns]
         self.integer = np.array(integer, dtype=bool)
@@ -188,6 +253,68 @@ class HighsModel:
         self.highs.addRows(n, np.full(n, -INF), m, 2 * n, starts, idx_b, val_b)
         self.n_integer += n
         return n
+
+    def restrict(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Change the model's own bounds of some columns.
+
+        Unlike :meth:`set_bounds` (which a caller undoes), the change is kept in
+        :attr:`col_lower` and :attr:`col_upper` too: it restricts the model.
+        """
+        self.set_bounds(cols, lower, upper)
+        self.col_lower[cols] = lower
+        self.col_upper[cols] = upper
+
+    def update(self, numbers: Numbers) -> None:
+        """Write new numbers of the same structure into HiGHS, in place.
+
+        Costs, column and row bounds are replaced whole; matrix coefficients only
+        where they changed. Columns and rows added since compilation (strict-physics
+        binaries) must have been removed (:meth:`rollback`); integer columns get
+        their integrality back. HiGHS keeps its basis: the next run is warm-started.
+        """
+        h, old = self.highs, self.numbers
+        n_col, n_row = old.matrix.shape[1], old.matrix.shape[0]
+        if h.getNumCol() != n_col or h.getNumRow() != n_row:
+            raise ValueError("update() needs the model as compiled: roll back added rows first")
+        all_cols = np.arange(n_col, dtype=np.int32)
+        h.changeColsCost(n_col, all_cols, numbers.cost)
+        h.changeColsBounds(n_col, all_cols, numbers.col_lower, numbers.col_upper)
+        h.changeRowsBounds(  # type: ignore[attr-defined]  # missing from highspy's stubs, present at run time
+            n_row, np.arange(n_row, dtype=np.int32), numbers.row_lower, numbers.row_upper
+        )
+        changed = np.flatnonzero(old.matrix.data != numbers.matrix.data)
+        if changed.size:
+            a = numbers.matrix
+            col_of = np.repeat(np.arange(n_col), np.diff(a.indptr))
+            for k in changed:
+                h.changeCoeff(int(a.indices[k]), int(col_of[k]), float(a.data[k]))
+        if numbers.offset != old.offset:
+            h.changeObjectiveOffset(numbers.offset)
+        whole = np.flatnonzero(self.integer).astype(np.int32)
+        if whole.size:
+            h.changeColsIntegrality(whole.size, whole, np.full(whole.size,
+                                    highspy.HighsVarType.kInteger))  # fmt: skip
+        self.n_integer = int(whole.size)
+        self.numbers = numbers
+        self.matrix = numbers.matrix
+        self.col_lower, self.col_upper = numbers.col_lower.copy(), numbers.col_upper.copy()
+        self.row_lower, self.row_upper = numbers.row_lower.copy(), numbers.row_upper.copy()
+        self.last_stats = None
+
+    def checkpoint(self) -> tuple[int, int, int]:
+        """Return the model's size (columns, rows, integer columns), for :meth:`rollback`."""
+        return self.highs.getNumCol(), self.highs.getNumRow(), self.n_integer
+
+    def rollback(self, mark: tuple[int, int, int]) -> None:
+        """Delete the columns and rows added since :meth:`checkpoint` gave ``mark``."""
+        n_col, n_row, n_integer = mark
+        extra_rows = self.highs.getNumRow() - n_row
+        if extra_rows > 0:
+            self.highs.deleteRows(extra_rows, np.arange(n_row, n_row + extra_rows, dtype=np.int32))
+        extra_cols = self.highs.getNumCol() - n_col
+        if extra_cols > 0:
+            self.highs.deleteCols(extra_cols, np.arange(n_col, n_col + extra_cols, dtype=np.int32))
+        self.n_integer = n_integer
 
     def relax_integrality(self, cols: np.ndarray) -> None:
         """Make some integer columns continuous (for columns the caller holds fixed)."""

@@ -57,6 +57,8 @@ GOOD_STEP = 0.5
 """A step that achieves this share of the predicted saving may widen the trust region."""
 MAX_REPAIRS = 12
 """Most feasibility cuts before the first design that runs the full year."""
+PUSHED_REPAIRS = 6
+"""Repairs after which the full-year LP with the design free decides (:meth:`FullYear.free`)."""
 CUT_MARGIN = 1e-6
 """A feasibility cut is tightened by this share of its scale, so that the next design is
 strictly inside it rather than on its edge, where round-off could leave it infeasible."""
@@ -113,6 +115,9 @@ class FullYear:
         ``time.perf_counter()`` value at which dispatches stop (:class:`TimeUp`).
     options : SolverOptions, optional
         The run's solver options, for messages.
+    warm : bool
+        HiGHS holds a basis of this model already (a re-solve in place): start
+        from it rather than by interior point.
     """
 
     def __init__(
@@ -121,6 +126,7 @@ class FullYear:
         design_cols: np.ndarray,
         deadline: float | None = None,
         options: SolverOptions | None = None,
+        warm: bool = False,
     ) -> None:
         self.hm = hm
         self.deadline = deadline
@@ -130,10 +136,10 @@ class FullYear:
         other = np.ones(hm.matrix.shape[1], dtype=bool)
         other[design_cols] = False
         self.other = other
-        self.warm = False
+        self.warm = warm
         self.held: Evaluation | None = None
         """The evaluation whose dispatch the main instance ``hm`` holds."""
-        hm.set_option("solver", "ipm")
+        hm.set_option("solver", "simplex" if warm else "ipm")
 
     def evaluate(self, design: np.ndarray) -> Evaluation:
         """Dispatch the full year at ``design``; a cut if it cannot run."""
@@ -166,6 +172,39 @@ class FullYear:
                 hm.set_option("solver", "ipm")
         cut = None if ray is None else farkas_cut(hm, ray, self.cols, self.other, design)
         return Evaluation(design.copy(), None, cut=cut, seconds=time.perf_counter() - start)
+
+    def free(self) -> Evaluation:
+        """Solve the full year with the design free within its case bounds (the relaxed LP).
+
+        The last resort of a repair that the feasibility cuts do not finish: it
+        either finds the relaxed optimum, a design that runs the year (with
+        integer design columns possibly fractional), or proves that no design
+        does.
+
+        Raises
+        ------
+        InfeasibleError
+            No design runs the full year, even with relaxed physics.
+        """
+        hm = self.hm
+        start = time.perf_counter()
+        hm.set_bounds(self.cols, hm.col_lower[self.cols], hm.col_upper[self.cols])
+        hm.set_option("solver", "ipm")
+        stats = run_until(hm, self.deadline)
+        hm.set_option("solver", "simplex" if self.warm else "ipm")
+        if "limit" in stats.status:
+            raise TimeUp(stats)
+        if stats.status == "infeasible":
+            raise InfeasibleError(
+                "no design meets every rule and limit over the full year, even with relaxed physics"
+            )
+        check_run(stats, self.options)
+        design = hm.values(self.cols)
+        self.held = evaluation = Evaluation(
+            design.copy(), float(stats.objective or 0.0), hm.reduced_costs(self.cols),
+            seconds=time.perf_counter() - start, basis=hm.basis(),
+        )  # fmt: skip
+        return evaluation
 
     def restore(self, evaluation: Evaluation) -> None:
         """Load the dispatch of an earlier evaluation back into HiGHS (from its basis)."""
@@ -256,6 +295,8 @@ class Master:
         self.floor = floor
         self.optimality: list[tuple[float, np.ndarray, np.ndarray]] = []
         self.feasibility: list[tuple[np.ndarray, float]] = []
+        self.depth: list[float] = []
+        """How far the design that gave each feasibility cut broke it (``r . z - bound``)."""
 
     @property
     def n(self) -> int:
@@ -267,7 +308,9 @@ class Master:
         if evaluation.objective is not None and evaluation.gradient is not None:
             self.optimality.append((evaluation.objective, evaluation.gradient, evaluation.design))
         elif evaluation.cut is not None:
+            r, bound = evaluation.cut
             self.feasibility.append(evaluation.cut)
+            self.depth.append(max(float(r @ evaluation.design) - bound, 0.0))
 
     def sizes(self, design: np.ndarray) -> np.ndarray:
         """Return the sizes within a design."""
@@ -308,16 +351,24 @@ class Master:
         out = self._solve(self.lower, self.upper)
         return None if out is None else out[1]
 
-    def project(self, target: np.ndarray) -> np.ndarray | None:
+    def project(self, target: np.ndarray, push: float = 0.0) -> np.ndarray | None:
         """Return the design nearest to the sizes ``target`` that every cut allows.
 
         Minimises ``sum_j |z_j - target_j| / max(|target_j|, floor)`` over the sizes.
+        ``push > 0`` asks for each feasibility cut to hold with a margin of ``push``
+        times the depth by which its own design broke it: a step beyond the cuts for
+        repairs whose cuts each move the design only a little (the margin is not a
+        valid cut, so it is never kept).
         """
-        out = self._solve(self.lower, self.upper, target=target)
+        out = self._solve(self.lower, self.upper, target=target, push=push)
         return None if out is None else out[0]
 
     def _solve(
-        self, lo: np.ndarray, hi: np.ndarray, target: np.ndarray | None = None
+        self,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        target: np.ndarray | None = None,
+        push: float = 0.0,
     ) -> tuple[np.ndarray, float | None] | None:
         """Solve the master over ``[lo, hi]``: min theta, or the distance to ``target``.
 
@@ -348,9 +399,9 @@ class Master:
                 sub.indptr[:-1].astype(np.int32), sub.indices.astype(np.int32), sub.data,
             )  # fmt: skip
         theta = np.int32(n)
-        for r, bound in self.feasibility:  # (K2)
+        for (r, bound), depth in zip(self.feasibility, self.depth, strict=True):  # (K2)
             nz = np.flatnonzero(r)
-            h.addRow(-INF, bound, nz.size, nz.astype(np.int32), r[nz])
+            h.addRow(-INF, bound - push * depth, nz.size, nz.astype(np.int32), r[nz])
         if target is None:
             for value, grad, at in self.optimality:  # (K1): g.z - theta <= g.at - f
                 nz = np.flatnonzero(grad)
@@ -392,6 +443,52 @@ class Refinement:
     """The time limit stopped the refinement before its own criteria did."""
 
 
+def _repair(
+    full: FullYear, master: Master, start: np.ndarray, history: list[Evaluation]
+) -> Evaluation:
+    """Return the first design near ``start`` that runs the full year.
+
+    Each design that cannot run gives a feasibility cut (K2) and the next design is
+    the nearest that every cut allows. A Farkas cut may move the design only a
+    little, so from the third repair on the design is pushed beyond the cuts by a
+    margin that doubles each time; after :data:`PUSHED_REPAIRS` repairs (or a
+    design without a certificate) the full-year LP with the design free decides.
+    A design is only called infeasible when that LP, or the valid cuts, prove it.
+    """
+    freed = False
+    for repairs in range(MAX_REPAIRS + 1):
+        push = 0.0 if repairs < 2 else 2.0 ** (repairs - 1) - 1.0
+        design = master.project(start, push) if push else None
+        design = master.project(start) if design is None else design
+        if design is None:
+            raise InfeasibleError(
+                "no design meets every rule and limit over the full year: the feasibility "
+                "cuts of the full-year dispatch exclude every design"
+            )
+        stuck = bool(history) and history[-1].objective is None and history[-1].cut is None
+        try:
+            if not freed and (repairs >= PUSHED_REPAIRS or stuck):
+                evaluation, freed = full.free(), True
+            else:
+                evaluation = full.evaluate(design)
+        except TimeUp as exc:  # no full-year design yet: nothing to report
+            check_run(replace(exc.stats, has_solution=False), full.options)
+            raise
+        history.append(evaluation)
+        master.add(evaluation)
+        if evaluation.objective is None:
+            continue
+        whole = master.integer
+        if not np.allclose(evaluation.design[whole], np.round(evaluation.design[whole])):
+            start = master.sizes(evaluation.design)  # fractional units: the nearest whole ones
+            continue
+        return evaluation
+    raise InfeasibleError(
+        f"no design that runs the full year was found after {MAX_REPAIRS} repairs of the "
+        "typical-day design; run with --method exact"
+    )
+
+
 def refine(full: FullYear, master: Master, start: np.ndarray, steps: int, gap: float) -> Refinement:
     """Run the trust-region cutting-plane refinement from the sizes ``start``.
 
@@ -415,32 +512,9 @@ def refine(full: FullYear, master: Master, start: np.ndarray, steps: int, gap: f
         feasibility cuts.
     """
     history: list[Evaluation] = []
-    best: Evaluation | None = None
-    best_cost = math.inf  # best.objective, known once best is set
-    repairs = 0
-    while best is None:  # repair: the nearest design that every feasibility cut allows
-        design = master.project(start)
-        if design is None:
-            raise InfeasibleError(
-                "no design meets every rule over the full year near the typical-day sizes; "
-                "run with --method exact to see which rule fails"
-            )
-        try:
-            evaluation = full.evaluate(design)
-        except TimeUp as exc:  # no full-year design yet: nothing to report
-            check_run(replace(exc.stats, has_solution=False), full.options)
-            raise
-        history.append(evaluation)
-        master.add(evaluation)
-        if evaluation.objective is not None:
-            best, best_cost = evaluation, evaluation.objective
-            break
-        repairs += 1
-        if evaluation.cut is None or repairs > MAX_REPAIRS:
-            raise InfeasibleError(
-                "the typical-day design cannot meet every rule over the full year; "
-                "run with --method exact to see which rule fails"
-            )
+    best = _repair(full, master, start, history)
+    best_cost = best.objective if best.objective is not None else math.inf  # set by _repair
+    repairs = sum(ev.objective is None for ev in history)
     radius, bound = FIRST_RADIUS, master.lower_bound()
     best.lower_bound = bound
     local: tuple[float, float] | None = None

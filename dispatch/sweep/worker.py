@@ -60,6 +60,7 @@ _FAILURES: tuple[tuple[type[Exception], str], ...] = (
     (SolverError, "solver_error"),
 )
 _cache: OrderedDict[tuple[Any, ...], tuple[CaseData, bool]] = OrderedDict()
+_resolvers: dict[tuple[Any, ...], Any] = {}
 
 
 @dataclass(frozen=True)
@@ -221,8 +222,34 @@ def load(case_file: str, overrides: dict[str, Any]) -> tuple[CaseData, bool]:
 
 
 def clear_cache() -> None:
-    """Forget the cases loaded by this process."""
+    """Forget the cases loaded (and models compiled) by this process."""
     _cache.clear()
+    _resolvers.clear()
+
+
+def _resolved(task: RunTask, data: CaseData, horizon: Any) -> Any:
+    """Solve a run with this process's compiled model of its case, in place if it can.
+
+    Runs of one case, method, horizon and profile overrides share a
+    :class:`~dispatch.resolve.Resolver`; their other overrides (costs, prices,
+    rules, bounds) change its numbers in place, or rebuild it when they cannot.
+    """
+    from dispatch.resolve import Resolver
+
+    free = {k: v for k, v in task.overrides.items() if not affects_profiles(k)}
+    profile = {k: v for k, v in task.overrides.items() if k not in free}
+    options = task.options(data)
+    path = Path(task.case_file)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns,
+           json.dumps(profile, sort_keys=True, default=str), task.method, task.hours,
+           options.time_limit_seconds, options.mip_gap, options.threads)  # fmt: skip
+    resolver = _resolvers.get(key)
+    if resolver is None:
+        _resolvers.clear()  # one compiled case per process: they are large
+        base, _ = load(task.case_file, profile)
+        resolver = _resolvers[key] = Resolver(base, task.method, options, horizon)
+    return resolver.solve(free, data=data)
 
 
 def run_task(task: RunTask) -> RunResult:
@@ -239,7 +266,7 @@ def run_task(task: RunTask) -> RunResult:
         Summary and hourly table, or the error.
     """
     from dispatch.model.horizon import Horizon
-    from dispatch.runner import solve_case
+    from dispatch.runner import run_record, solve_case
 
     start = time.perf_counter()
     worker = f"{socket.gethostname()}:{os.getpid()}"
@@ -247,14 +274,17 @@ def run_task(task: RunTask) -> RunResult:
     try:
         data, cached = load(task.case_file, task.overrides)
         horizon = Horizon.full_year(data.case.year, task.hours) if task.hours else None
-        out = solve_case(
-            data,
-            method=task.method,
-            options=task.options(data),
-            horizon=horizon,
-            what_if={"overrides": task.overrides},
-        )
+        what_if = {"overrides": task.overrides}
+        if task.hours and (task.hours % 24 or task.hours < 48) and task.method == "auto":
+            out = solve_case(
+                data, method=task.method, options=task.options(data), horizon=horizon,
+                what_if=what_if,
+            )  # fmt: skip
+        else:
+            out = _resolved(task, data, horizon)
+            out.summary["run"] = run_record(task.method, horizon, what_if)
     except Exception as exc:  # a failing run is a result, not the end of the sweep
+        _resolvers.clear()  # a run that failed may have left its model half-changed
         status = next((s for cls, s in _FAILURES if isinstance(exc, cls)), "error")
         message = " / ".join(str(exc).splitlines()) or type(exc).__name__
         if status == "error":
