@@ -286,3 +286,24 @@ def test_negative_import_price_is_named_quickly(make_case, tmp_path):
     assert "negative in 336 of 336 hours (as low as -0.5 per kWh)" in lines[0]
     assert "some price is negative" not in result.stderr
     assert not out.exists()
+
+
+def test_time_limit_message_names_the_runs_limit_not_a_phases_rest():
+    # the last phase of the auto method gets only the time left (here 265.4 s of 600 s)
+    from dispatch.solve.exact import check_termination
+
+    with control.controlled_run(time_limit_seconds=600):
+        with pytest.raises(SolverError) as caught:
+            check_termination("time limit reached", False, SolverOptions(time_limit_seconds=265.4))
+    assert "time limit of 600 s before finding any feasible design" in str(caught.value)
+
+
+def test_no_status_from_highs_does_not_blame_the_case():
+    # HiGHS answers "not set" when it refuses to start (as with a thread-count conflict)
+    from dispatch.solve.exact import check_termination
+
+    with pytest.raises(SolverError) as caught:
+        check_termination("not set", False, SolverOptions())
+    text = str(caught.value)
+    assert "refused to start" in text
+    assert "check the case" not in text and "numerical trouble" not in text

@@ -86,6 +86,7 @@ class _Control:
     def __init__(self) -> None:
         self.stop = threading.Event()
         self.deadline: float | None = None
+        self.limit_seconds: float | None = None
         self.threads: int | None = None
         self.status = Status()
         self.main_in_solve = False
@@ -110,6 +111,11 @@ def set_phase(phase: str) -> None:
     """Name what is solved next (for the progress display)."""
     CONTROL.status.phase = phase
     CONTROL.status.incumbent = CONTROL.status.bound = None
+
+
+def run_time_limit() -> float | None:
+    """Return the overall time limit of the run in progress [s]; ``None`` without one."""
+    return CONTROL.limit_seconds
 
 
 def time_left() -> float | None:
@@ -158,9 +164,10 @@ def controlled_run(
     Status
         The run's status, for a progress display.
     """
-    saved = (CONTROL.deadline, CONTROL.threads, CONTROL.status)
+    saved = (CONTROL.deadline, CONTROL.limit_seconds, CONTROL.threads, CONTROL.status)
     start = time.perf_counter()
     CONTROL.deadline = None if time_limit_seconds is None else start + time_limit_seconds
+    CONTROL.limit_seconds = time_limit_seconds
     CONTROL.threads = threads
     if CONTROL.depth == 0:  # a new run: forget a stop asked of an earlier one
         CONTROL.stop.clear()
@@ -180,7 +187,7 @@ def controlled_run(
         CONTROL.depth -= 1
         if install:
             signal.signal(signal.SIGINT, previous)
-        CONTROL.deadline, CONTROL.threads, CONTROL.status = saved
+        CONTROL.deadline, CONTROL.limit_seconds, CONTROL.threads, CONTROL.status = saved
 
 
 def new_highs(options: dict[str, Any] | None = None) -> highspy.Highs:

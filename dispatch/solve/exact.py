@@ -21,6 +21,7 @@ import numpy as np
 from dispatch.errors import DispatchError, InfeasibleError, SolverError, UnboundedError
 from dispatch.model.build import BuiltModel
 from dispatch.model.technologies.base import ExclusivePair
+from dispatch.solve.control import run_time_limit
 from dispatch.solve.highs import HighsModel, OptionValue, RunStats
 
 EXACT_MIP_GAP = 1e-6
@@ -323,7 +324,7 @@ _TROUBLE = {
     "postsolve error": "failed in postsolve (numerical trouble?)",
     "empty": "was given an empty model",
     "unknown": "stopped for an unknown reason (numerical trouble?)",
-    "not set": "stopped for an unknown reason (numerical trouble?)",
+    "not set": "returned no status: it refused to start the solve",
 }
 _LIMITS = ("time limit reached", "iteration limit reached", "solution limit reached")
 
@@ -363,15 +364,16 @@ def check_termination(status: str, has_solution: bool, options: SolverOptions) -
         )
     if status.startswith("interrupted"):
         raise KeyboardInterrupt
-    limit = options.time_limit_seconds
+    limit = run_time_limit() or options.time_limit_seconds  # the run's, not a phase's rest
     reason = _TROUBLE.get(status, f"stopped ({status})").format(
         limit=f" of {limit:g} s" if limit is not None else ""
     )
-    hint = (
-        "raise the time limit (--time-limit) or shorten the case"
-        if status in _LIMITS
-        else "check the case for values off by orders of magnitude (prices, sizes, profiles)"
-    )
+    if status in _LIMITS:
+        hint = "raise the time limit (--time-limit) or shorten the case"
+    elif status == "not set":  # an option HiGHS rejected, not the case: say nothing of it
+        hint = "re-run with --debug and report it"
+    else:
+        hint = "check the case for values off by orders of magnitude (prices, sizes, profiles)"
     raise SolverError(f"HiGHS {reason} before finding any feasible design; {hint}")
 
 
