@@ -21,6 +21,7 @@ __version__ = "0.1.0"
 
 _API = {
     "run": "dispatch.api",
+    "pathway": "dispatch.api",
     "load_results": "dispatch.api",
     "load_case": "dispatch.case.loader",
     "CaseData": "dispatch.case.loader",
@@ -34,7 +35,7 @@ _API = {
 }
 
 if TYPE_CHECKING:
-    from dispatch.api import load_results, run
+    from dispatch.api import load_results, pathway, run
     from dispatch.case.loader import CaseData, load_case
     from dispatch.errors import CaseError, DispatchError, InfeasibleError, SolverError
     from dispatch.model.horizon import Horizon
@@ -77,5 +78,6 @@ __all__ = [
     "load_case",
     "load_results",
     "load_sweep",
+    "pathway",
     "run",
 ]

@@ -11,12 +11,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dispatch.case.loader import CaseData, load_case
 from dispatch.model.horizon import Horizon
 from dispatch.results.result import Result
 from dispatch.solve.exact import SolverOptions
+
+if TYPE_CHECKING:
+    from dispatch.solve.pathway import PathwayResult
 
 
 def run(
@@ -65,6 +68,50 @@ def run(
     return result
 
 
+def pathway(
+    case: str | Path | CaseData,
+    years: list[int],
+    out: str | Path | None = None,
+    *,
+    method: str = "auto",
+    options: SolverOptions | None = None,
+    hours: int | None = None,
+    myopic: bool = True,
+) -> PathwayResult:
+    """Plan investment across milestone years with perfect foresight (``dispatch pathway``).
+
+    Parameters
+    ----------
+    case : str, pathlib.Path or CaseData
+        A case file or a loaded case; its ``pathway:`` section says how the years differ.
+    years : list of int
+        Milestone years, increasing: ``[2026, 2028, 2030, 2033]``.
+    out : str or pathlib.Path, optional
+        Also write the pathway folder (``pathway.csv``, ``summary.json``, a folder per year).
+    method : str
+        ``"auto"`` (typical days per period, then each period's full year) or ``"exact"``.
+    options : SolverOptions, optional
+        Solver limits and tolerances.
+    hours : int, optional
+        Solve only the first ``hours`` of each year (fast, approximate; tests).
+    myopic : bool
+        Also solve the myopic alternative for comparison.
+
+    Returns
+    -------
+    PathwayResult
+        Sizes, additions and each period's run output, the totals and the comparison.
+    """
+    from dispatch.results.pathway import write_pathway
+    from dispatch.solve.pathway import solve_pathway
+
+    data = case if isinstance(case, CaseData) else load_case(case)
+    result = solve_pathway(data, list(years), method, options, hours, myopic)
+    if out is not None:
+        write_pathway(result, out)
+    return result
+
+
 def load_results(folder: str | Path, case: str | Path | CaseData | None = None) -> Result:
     """Reopen a finished run from its results folder.
 
@@ -84,4 +131,13 @@ def load_results(folder: str | Path, case: str | Path | CaseData | None = None) 
     return Result.load(folder, case=case)
 
 
-__all__ = ["CaseData", "Horizon", "Result", "SolverOptions", "load_case", "load_results", "run"]
+__all__ = [
+    "CaseData",
+    "Horizon",
+    "Result",
+    "SolverOptions",
+    "load_case",
+    "load_results",
+    "pathway",
+    "run",
+]

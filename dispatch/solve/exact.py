@@ -135,19 +135,23 @@ def solve_loaded(
     options: SolverOptions,
     strict: bool | None = None,
     presolved: bool = False,
+    pairs: list[ExclusivePair] | None = None,
 ) -> SolveInfo:
     """Run HiGHS on a model already passed to it, adding strict-physics binaries lazily.
 
     The solution stays in ``hm``; call ``hm.load_into_pyomo()`` to read it in Pyomo.
     ``strict`` overrides the case's ``physics`` setting. ``presolved`` means HiGHS
     already holds the optimum of the current model: the first run is skipped.
+    ``pairs`` are the flows strict physics keeps apart; by default those of
+    ``built``'s technologies (a model of several periods passes all of theirs).
     """
     start = time.perf_counter()
     deadline = None if options.time_limit_seconds is None else start + options.time_limit_seconds
     if strict is None:
         strict = built.data.case.physics == "strict"
-    pairs = [p for n, t in built.technologies.items()
-             for p in t.exclusive_pairs(built.model.component(n))]  # fmt: skip
+    if pairs is None:
+        pairs = [p for n, t in built.technologies.items()
+                 for p in t.exclusive_pairs(built.model.component(n))]  # fmt: skip
     guarded = {p.name: np.zeros(len(p.a), dtype=bool) for p in pairs}
     heuristic_m: dict[str, float] = {}
     solve_seconds, rounds = 0.0, 0
