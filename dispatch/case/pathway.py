@@ -136,14 +136,14 @@ def fixed_sizes(sizes: dict[str, float]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in sizes.items():
         section, low, high, _ = SIZE_KEYS[key]
-        out[f"{section}.{low}"] = out[f"{section}.{high}"] = round(float(value), 6)
+        out[f"{section}.{low}"] = out[f"{section}.{high}"] = float(value)  # exact: rules bind
     return out
 
 
 def floors(sizes: dict[str, float]) -> dict[str, Any]:
     """Return the overrides that keep every capacity of ``sizes`` at least at its value."""
     return {
-        f"{SIZE_KEYS[k][0]}.{SIZE_KEYS[k][1]}": round(float(v), 6)
+        f"{SIZE_KEYS[k][0]}.{SIZE_KEYS[k][1]}": float(v)
         for k, v in sizes.items()
         if k != "grid_connection_kw"
     }

@@ -445,19 +445,17 @@ def _dispatch_periods(
                 moved_to(data, year, fixed_sizes(sizes)), method="exact", options=options,
                 horizon=horizon, diagnose=False,
             )  # fmt: skip
-        except InfeasibleError:
-            if method == "exact":
-                raise
+        except InfeasibleError:  # typical days (or solver tolerance) missed a hard stretch
             raised = {k: v for k, v in sizes.items() if k in assets}
             output = solve_case(
-                moved_to(data, year, floors(raised)), method="auto", options=options,
+                moved_to(data, year, floors(raised)), method=method, options=options,
                 horizon=horizon,
             )  # fmt: skip
             new = output.summary["capacities"]
             grown = {k: (sizes[k], new[k]) for k in raised if new.get(k, 0) > sizes[k] + 1e-6}
             text = ", ".join(f"{k} {a:,.0f} -> {b:,.0f}" for k, (a, b) in grown.items())
             period_notes.append(
-                f"{year}: the full-year dispatch at the typical-day sizes broke a rule; "
+                f"{year}: the dispatch at the sizing model's sizes broke a rule; "
                 f"sizes raised: {text or 'none (re-dispatched)'}"
             )
             sizes = {k: float(new.get(k, v)) for k, v in sizes.items()}
@@ -501,7 +499,7 @@ def _myopic(
     standing: dict[str, float] = {}
     for period, horizon in zip(periods, horizons, strict=True):
         existing = {
-            f"{SIZE_KEYS[k][0]}.{SIZE_KEYS[k][3]}": round(v, 6)
+            f"{SIZE_KEYS[k][0]}.{SIZE_KEYS[k][3]}": v
             for k, v in standing.items()
             if SIZE_KEYS[k][3]
         }
