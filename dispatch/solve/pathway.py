@@ -348,7 +348,8 @@ def solve_pathway(
     total = sum(
         w * r.running_per_year for w, r in zip(weights, results, strict=True)
     ) + _investment_total(plan, [r.sizes for r in results], years[0])
-    myopic_total, myopic_schedule = None, []
+    myopic_total: float | None = None
+    myopic_schedule: list[dict[str, float]] = []
     if myopic:
         t0 = time.perf_counter()
         myopic_total, myopic_schedule = _myopic(data, periods, horizons, end, options)
