@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from dispatch.api import pathway
@@ -17,7 +18,8 @@ from dispatch.cli import app
 from dispatch.finance import crf
 from dispatch.model.horizon import Horizon
 from dispatch.runner import solve_case
-from dispatch.solve.pathway import period_weights
+from dispatch.solve.exact import SolverOptions
+from dispatch.solve.pathway import Period, _dispatch_periods, build_plan, period_weights
 
 PV_DAY = [0, 0, 0, 0, 0, 0, 0.1, 0.3, 0.5, 0.7, 0.85, 0.9, 0.9, 0.85, 0.7, 0.5, 0.3, 0.1, 0, 0,
           0, 0, 0, 0]  # fmt: skip
@@ -214,3 +216,44 @@ def test_a_year_that_cannot_comply_is_named_exit_3(make_case, tmp_path):
     assert "year 2030" in res.output
     assert "self_use_min_of_consumption" in res.output or "consumption" in res.output
     assert not (tmp_path / "out").exists()
+
+
+def test_auto_sizes_on_typical_days_and_reports_compliant_full_dispatches(make_case, tmp_path):
+    # a week with a cloudy stretch, 2 typical days: the week's dispatch must still comply
+    week = [v * (0.2 if day == 3 else 1.0) for day in range(7) for v in PV_DAY]
+    path = _case(make_case)
+    make_case(yaml.safe_load(path.read_text()), profiles={"pv": week})  # the pv.csv of a week
+    data = load_case(path).with_overrides({"solver.typical_days": 2})
+    out = tmp_path / "auto"
+    result = pathway(data, [2026, 2030], out=out, method="auto", hours=168)
+    assert result.solve["sizing"] == "typical days"
+    for year, limit in ((2026, 0.30), (2030, 0.35)):
+        ts = pd.read_csv(out / str(year) / "timeseries.csv")
+        assert len(ts) == 168
+        self_used = ts["pv_available_kw"].sum() - ts["curtailed_kw"].sum() - ts["export_kw"].sum()
+        assert self_used / ts["load_kw"].sum() >= limit - 1e-6
+    table = pd.read_csv(out / "pathway.csv")
+    assert (np.diff(table["pv_kw"]) >= -1e-9).all()
+
+
+def test_a_dispatch_that_breaks_a_rule_at_the_sizing_sizes_is_resized_and_said(make_case):
+    # 50 kW of PV cannot reach 30 %: the period is solved again with 50 kW as the floor,
+    # the later period keeps at least the raised size, and the notes say so.
+    data = load_case(_case(make_case))
+    years, end = [2026, 2030], 2036
+    periods = [Period(y, moved_to(data, y), 1.0) for y in years]
+    horizons = [Horizon.full_year(y, 96) for y in years]
+    plan = build_plan(periods, horizons, end)
+    notes: list[str] = []
+    schedule = [
+        {"pv_kw": 50.0, "grid_connection_kw": 100.0},
+        {"pv_kw": 50.0, "grid_connection_kw": 100.0},
+    ]
+    options = SolverOptions(mip_gap=1e-6)
+    results = _dispatch_periods(data, plan, schedule, "auto", options, 96, notes)
+    assert results[0].sizes["pv_kw"] > 100  # 30 % takes 107.5 kW
+    assert results[1].sizes["pv_kw"] >= results[0].sizes["pv_kw"] > 50
+    assert any("2026" in n and "pv_kw 50 ->" in n for n in notes)
+    for r, limit in zip(results, (0.30, 0.35), strict=True):
+        rule = next(x for x in r.output.summary["rules"] if x["name"] == "self_use_of_consumption")
+        assert rule["value"] >= limit - 1e-6
