@@ -583,7 +583,10 @@ def pathway(
             out_console.print(f"{period.year}: {escape(sizes)}")
         out_console.print(f"discounted total cost: {result.total_cost:,.0f}")
         if result.myopic_total_cost is not None:
-            out_console.print(f"myopic total cost: {result.myopic_total_cost:,.0f}")
+            out_console.print(
+                f"in the sizing model: pathway {result.sizing_total_cost:,.0f}, "
+                f"myopic (each year sized alone) {result.myopic_total_cost:,.0f}"
+            )
         for note in result.notes:
             out_console.print(f"[bold yellow]note:[/] {escape(printable(note))}")
         out_console.print(f"results written to [bold]{escape(printable(str(target)))}[/]")

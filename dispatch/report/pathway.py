@@ -90,7 +90,10 @@ def render_pathway_report(summary: dict[str, Any], table: pd.DataFrame) -> str:
     ]
     if myopic:
         rows.append(
-            ("myopic total (each year sized alone)", f"{myopic['total_cost']:,.0f} {currency}")
+            (
+                "myopic total (each year sized alone), in the sizing model",
+                f"{myopic['total_cost']:,.0f} {currency}",
+            )
         )
     body = "".join(
         f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>" for k, v in rows

@@ -56,8 +56,10 @@ def pathway_summary(result: PathwayResult, case_name: str, currency: str) -> dic
     """Return the pathway's ``summary.json``.
 
     ``total_cost`` is the discounted cost over the analysis horizon (W5) with every period
-    valued by its full dispatch; ``sizing_total_cost`` the sizing model's objective;
-    ``myopic.total_cost`` the same total for the myopic build schedule.
+    valued by its full dispatch; ``sizing_total_cost`` the sizing model's objective (equal
+    to ``total_cost`` for ``exact``, on typical days for ``auto``). ``myopic.total_cost``
+    values the myopic build schedule in the same sizing model, so it compares with
+    ``sizing_total_cost`` (``myopic.extra_cost_over_pathway``), not with ``total_cost``.
     """
     table = pathway_table(result)
     schedule = [
@@ -73,6 +75,10 @@ def pathway_summary(result: PathwayResult, case_name: str, currency: str) -> dic
                 for y, added in zip(result.years, result.myopic_schedule, strict=True)
             ],
             "extra_cost_over_pathway": result.myopic_total_cost - result.sizing_total_cost,
+            "basis": "both schedules valued by the sizing model"
+            + (
+                " (full resolution)" if result.solve.get("sizing") == "exact" else " (typical days)"
+            ),
         }
     return {
         "case": case_name,
