@@ -91,6 +91,8 @@ class Plan:
     model: pyo.ConcreteModel
     periods: list[Period]
     parts: list[BuiltModel]
+    end: int
+    """The first year after the analysis horizon."""
     vintages: list[Vintage] = field(default_factory=list)
     running: list[Any] = field(default_factory=list)
     """Per period: yearly cost without investment (operating, O&M, grid capacity) (W5)."""
@@ -159,7 +161,7 @@ def build_plan(
         built.model.cost.deactivate()
         parent.add_component(f"year_{period.year}", built.model)
         parts.append(built)
-    plan = Plan(parent, periods, parts)
+    plan = Plan(parent, periods, parts, end)
     rate = periods[0].data.case.finance.discount_rate
     start = periods[0].year
     sizes_by_period: list[dict[str, Any]] = []
@@ -352,7 +354,7 @@ def solve_pathway(
     myopic_schedule: list[dict[str, float]] = []
     if myopic:
         t0 = time.perf_counter()
-        myopic_total, myopic_schedule = _myopic(data, periods, horizons, end, options)
+        myopic_total, myopic_schedule = _myopic(data, plan, options)
         timings["myopic_seconds"] = time.perf_counter() - t0
     timings["seconds"] = time.perf_counter() - start_time
     solve = {
@@ -484,18 +486,18 @@ def _noise_free(value: float) -> float:
 
 
 def _myopic(
-    data: CaseData,
-    periods: list[Period],
-    horizons: list[Horizon | None],
-    end: int,
-    options: SolverOptions,
+    data: CaseData, plan: Plan, options: SolverOptions
 ) -> tuple[float, list[dict[str, float]]]:
     """Size each period alone, given what was built before; value the schedule as W5 does.
 
     Period p is solved as ``dispatch run`` would (one year, annualised capex) with the
     capacity standing from earlier periods as existing; the schedule of additions is then
-    fixed in the multi-period model, which dispatches and values it (discounted total).
+    fixed in the multi-period model ``plan`` (solved already; its solution is replaced),
+    which dispatches and values it (discounted total).
     """
+    periods = plan.periods
+    horizons = [part.horizon for part in plan.parts]
+    end = plan.end
     schedule: list[dict[str, float]] = []
     standing: dict[str, float] = {}
     for period, horizon in zip(periods, horizons, strict=True):
@@ -505,19 +507,18 @@ def _myopic(
             if SIZE_KEYS[k][3]
         }
         alone = Period(period.year, moved_to(data, period.year, existing), 1.0)
-        plan = build_plan([alone], [horizon], end, annual=True)
+        single = build_plan([alone], [horizon], end, annual=True)
         try:
-            solve_plan(plan, options)
+            solve_plan(single, options)
         except InfeasibleError:
             raise _which_year([alone], [horizon], options) from None
-        added = {v.key: _noise_free(float(pyo.value(v.var))) for v in plan.vintages}
+        added = {v.key: _noise_free(float(pyo.value(v.var))) for v in single.vintages}
         schedule.append(added)
-        for key, value in plan.sizes()[0].items():
+        for key, value in single.sizes()[0].items():
             if key in added:
                 standing[key] = value
-    full = build_plan(periods, horizons, end)
-    fix_additions(full, schedule)
-    info = solve_plan(full, options)
+    fix_additions(plan, schedule)
+    info = solve_plan(plan, options)
     return float(info.objective), schedule
 
 
