@@ -114,6 +114,11 @@ def write_pathway(result: PathwayResult, out: str | Path) -> Path:
             output.summary["pathway"] = {
                 "year": period.year,
                 "sizes_from": "pathway",
+                "objective_per_year": period.objective_per_year,
+                "investment_per_year": period.investment_per_year,
+                "costs_note": "costs_per_year here annualise every addition at this year's "
+                "capex; the pathway charges each vintage at the capex of its own year "
+                "(objective_per_year, investment_per_year)",
                 "notes": period.notes,
             }
             write_results(
