@@ -20,6 +20,7 @@ from dispatch.model.horizon import Horizon
 from dispatch.runner import solve_case
 from dispatch.solve.exact import SolverOptions
 from dispatch.solve.pathway import Period, _dispatch_periods, build_plan, period_weights
+from tests.conftest import EXAMPLE
 
 PV_DAY = [0, 0, 0, 0, 0, 0, 0.1, 0.3, 0.5, 0.7, 0.85, 0.9, 0.9, 0.85, 0.7, 0.5, 0.3, 0.1, 0, 0,
           0, 0, 0, 0]  # fmt: skip
@@ -258,3 +259,22 @@ def test_a_dispatch_that_breaks_a_rule_at_the_sizing_sizes_is_resized_and_said(m
     for r, limit in zip(results, (0.30, 0.35), strict=True):
         rule = next(x for x in r.output.summary["rules"] if x["name"] == "self_use_of_consumption")
         assert rule["value"] >= limit - 1e-6
+
+
+def test_every_size_of_the_example_maps_to_its_case_limits():
+    # the fixed-size dispatch of a period sets these keys; a new size must map too
+    from dispatch.case.pathway import size_keys
+    from dispatch.model.technologies import REGISTRY, spec_of
+
+    case = load_case(EXAMPLE).case
+    for cls in REGISTRY:
+        spec = spec_of(case, cls.name)
+        if spec is None:
+            continue
+        for key in cls.sizes(spec):
+            section, low, high, existing = size_keys(key)
+            node = case
+            for part in section.split("."):
+                node = getattr(node, part)
+            for name in (low, high, existing):
+                assert not name or name in type(node).model_fields, (key, name)

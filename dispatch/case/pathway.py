@@ -35,6 +35,25 @@ SIZE_KEYS: dict[str, tuple[str, str, str, str]] = {
 """Each capacity: its case section, the keys of its lower and upper limit and existing part."""
 
 
+def size_keys(key: str) -> tuple[str, str, str, str]:
+    """Return the case section and limit keys of a capacity (:data:`SIZE_KEYS`).
+
+    A capacity not listed follows the convention of ``Technology.size_var``:
+    ``<tech>_<suffix>`` has ``min_<suffix>``, ``max_<suffix>`` and ``existing_<suffix>``
+    in ``technologies.<tech>``.
+    """
+    if key in SIZE_KEYS:
+        return SIZE_KEYS[key]
+    from dispatch.model.technologies import REGISTRY
+
+    for cls in sorted(REGISTRY, key=lambda c: -len(c.name)):
+        if key.startswith(f"{cls.name}_"):
+            suffix = key.removeprefix(f"{cls.name}_")
+            section = f"technologies.{cls.name}"
+            return section, f"min_{suffix}", f"max_{suffix}", f"existing_{suffix}"
+    raise KeyError(f"no case keys known for the capacity {key!r}")
+
+
 def value_at(spec: float | dict[int, float], year: int) -> float:
     """Return the value of a per-year mapping in force in ``year``.
 
@@ -135,7 +154,7 @@ def fixed_sizes(sizes: dict[str, float]) -> dict[str, Any]:
     """Return the overrides that fix every capacity of ``sizes`` (both limits at the value)."""
     out: dict[str, Any] = {}
     for key, value in sizes.items():
-        section, low, high, _ = SIZE_KEYS[key]
+        section, low, high, _ = size_keys(key)
         out[f"{section}.{low}"] = out[f"{section}.{high}"] = float(value)  # exact: rules bind
     return out
 
@@ -143,7 +162,7 @@ def fixed_sizes(sizes: dict[str, float]) -> dict[str, Any]:
 def floors(sizes: dict[str, float]) -> dict[str, Any]:
     """Return the overrides that keep every capacity of ``sizes`` at least at its value."""
     return {
-        f"{SIZE_KEYS[k][0]}.{SIZE_KEYS[k][1]}": float(v)
+        "{}.{}".format(*size_keys(k)[:2]): float(v)
         for k, v in sizes.items()
         if k != "grid_connection_kw"
     }

@@ -23,7 +23,7 @@ from typing import Any
 import pyomo.environ as pyo
 
 from dispatch.case.loader import CaseData
-from dispatch.case.pathway import SIZE_KEYS, check_years, fixed_sizes, floors, moved_to
+from dispatch.case.pathway import check_years, fixed_sizes, floors, moved_to, size_keys
 from dispatch.errors import CaseError, InfeasibleError, Problem
 from dispatch.model.build import BuiltModel, build_model
 from dispatch.model.horizon import Horizon
@@ -502,9 +502,9 @@ def _myopic(
     standing: dict[str, float] = {}
     for period, horizon in zip(periods, horizons, strict=True):
         existing = {
-            f"{SIZE_KEYS[k][0]}.{SIZE_KEYS[k][3]}": v
+            f"{size_keys(k)[0]}.{size_keys(k)[3]}": v
             for k, v in standing.items()
-            if SIZE_KEYS[k][3]
+            if size_keys(k)[3]
         }
         alone = Period(period.year, moved_to(data, period.year, existing), 1.0)
         single = build_plan([alone], [horizon], end, annual=True)
