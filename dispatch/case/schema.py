@@ -867,7 +867,7 @@ class Case(Schema):
     )
     solver: Solver = Field(default_factory=Solver)
     pathway: Pathway = Field(
-        default_factory=Pathway,
+        default_factory=Pathway,  # type: ignore[arg-type]  # mypy misreads pydantic's factory
         description="How the case changes across milestone years (dispatch pathway only).",
     )
 
