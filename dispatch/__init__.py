@@ -22,6 +22,7 @@ from dispatch._version import __version__
 _API = {
     "run": "dispatch.api",
     "Session": "dispatch.api",
+    "pathway": "dispatch.api",
     "load_results": "dispatch.api",
     "load_case": "dispatch.case.loader",
     "CaseData": "dispatch.case.loader",
@@ -35,7 +36,7 @@ _API = {
 }
 
 if TYPE_CHECKING:
-    from dispatch.api import Result, Session, load_results, run
+    from dispatch.api import Result, Session, load_results, pathway, run
     from dispatch.case.loader import CaseData, load_case
     from dispatch.errors import CaseError, DispatchError, InfeasibleError, SolverError
     from dispatch.model.horizon import Horizon
@@ -78,5 +79,6 @@ __all__ = [
     "load_case",
     "load_results",
     "load_sweep",
+    "pathway",
     "run",
 ]

@@ -17,10 +17,13 @@ from typing import Any
 from dispatch.case.loader import CaseData, load_case
 from dispatch.files import replace_file
 from dispatch.model.horizon import Horizon
+from dispatch.pathway import solve_pathway
 from dispatch.report.figures import Plots
 from dispatch.report.html import render_report, summary_card
+from dispatch.report.pathway import render_pathway_report
+from dispatch.results.pathway import PATHWAY_CSV, PathwayResult, pathway_summary, pathway_table
 from dispatch.results.result import REPORT, ResultData
-from dispatch.results.write import write_results
+from dispatch.results.write import write_folder, write_results, write_summary
 from dispatch.runner import solve_case
 from dispatch.solve.exact import SolverOptions
 
@@ -165,6 +168,81 @@ class Session:
         return result
 
 
+def pathway(
+    case: str | Path | CaseData,
+    years: list[int],
+    out: str | Path | None = None,
+    *,
+    method: str = "auto",
+    options: SolverOptions | None = None,
+    hours: int | None = None,
+    myopic: bool = True,
+) -> PathwayResult:
+    """Plan investment across milestone years with perfect foresight (``dispatch pathway``).
+
+    Parameters
+    ----------
+    case : str, pathlib.Path or CaseData
+        A case file or a loaded case; its ``pathway:`` section says how the years differ.
+    years : list of int
+        Milestone years, increasing: ``[2026, 2028, 2030, 2033]``.
+    out : str or pathlib.Path, optional
+        Also write the pathway folder (``pathway.csv``, ``summary.json``, a folder per year).
+    method : str
+        ``"auto"`` (typical days per period, then each period's full year) or ``"exact"``.
+    options : SolverOptions, optional
+        Solver limits and tolerances.
+    hours : int, optional
+        Solve only the first ``hours`` of each year (fast, approximate; tests).
+    myopic : bool
+        Also solve the myopic alternative for comparison.
+
+    Returns
+    -------
+    PathwayResult
+        Sizes, additions and each period's run output, the totals and the comparison.
+    """
+    data = case if isinstance(case, CaseData) else load_case(case)
+    result = solve_pathway(data, list(years), method, options, hours, myopic)
+    if out is not None:
+        write_pathway(result, out)
+    return result
+
+
+def write_pathway(result: PathwayResult, out: str | Path) -> Path:
+    """Write the pathway folder atomically: summary, table, report and a folder per year."""
+    first = result.periods[0].output
+    summary = pathway_summary(result, first.data.case.name, first.data.case.finance.currency)
+    table = pathway_table(result)
+
+    def fill(tmp: Path) -> None:
+        write_summary(tmp / "summary.json", summary)
+        table.to_csv(tmp / PATHWAY_CSV, index=False, float_format="%.10g")
+        for period in result.periods:
+            output = period.output
+            output.summary["pathway"] = {
+                "year": period.year,
+                "sizes_from": "pathway",
+                "objective_per_year": period.objective_per_year,
+                "investment_per_year": period.investment_per_year,
+                "costs_note": "costs_per_year here annualise every addition at this year's "
+                "capex; the pathway charges each vintage at the capex of its own year "
+                "(objective_per_year, investment_per_year)",
+                "notes": period.notes,
+            }
+            write_results(
+                tmp / str(period.year),
+                output.summary,
+                output.timeseries,
+                extra=Result.from_output(output).write_extras,
+                bill_monthly=output.bill_monthly if len(output.bill_monthly) else None,
+                check=False,
+            )
+        (tmp / "report.html").write_text(render_pathway_report(summary, table), "utf-8")
+
+    return write_folder(Path(out), fill)
+
+
 def load_results(folder: str | Path, case: str | Path | CaseData | None = None) -> Result:
     """Reopen a finished run from its results folder.
 
@@ -192,5 +270,6 @@ __all__ = [
     "SolverOptions",
     "load_case",
     "load_results",
+    "pathway",
     "run",
 ]

@@ -610,6 +610,75 @@ def compare(
     _guard(debug, work)
 
 
+@app.command(cls=Command)
+def pathway(
+    case: CaseArg,
+    years: Annotated[
+        str,
+        typer.Option(
+            "--years", help="Milestone years, increasing, comma-separated: 2026,2028,2030,2033."
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Pathway folder \\[default: results/<case name>-pathway/].",
+            show_default=False,
+        ),
+    ] = None,
+    method: MethodOpt = Method.auto,
+    hours: HoursOpt = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option("--time-limit", min=0.0, help="Solver wall-time limit per solve \\[s]."),
+    ] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Plan investment across milestone years: what to build now and what to add later."""
+    from dispatch.api import pathway as solve_pathway
+    from dispatch.case.loader import load_case
+    from dispatch.errors import CaseError, Problem
+    from dispatch.results.write import RESULTS_ROOT, check_target
+    from dispatch.solve.exact import SolverOptions
+
+    def work() -> None:
+        try:
+            wanted = [int(y) for y in years.split(",")]
+        except ValueError:
+            raise CaseError(
+                [Problem(str(case), "--years", f"not a list of years: {years!r}")]
+            ) from None
+        data = load_case(case)
+        target = out or RESULTS_ROOT / f"{data.case.name}-pathway"
+        check_target(target)
+        cs = data.case.solver
+        options = SolverOptions(
+            time_limit_seconds=time_limit if time_limit is not None else cs.time_limit_seconds,
+            mip_gap=cs.mip_gap,
+            threads=cs.threads,
+        )
+        with out_console.status(f"solving the pathway {years} ({Method(method).value})..."):
+            result = solve_pathway(
+                data, wanted, out=target, method=Method(method).value, options=options,
+                hours=hours,
+            )  # fmt: skip
+        for period in result.periods:
+            sizes = ", ".join(f"{k} {v:,.0f}" for k, v in period.sizes.items())
+            out_console.print(f"{period.year}: {escape(sizes)}")
+        out_console.print(f"discounted total cost: {result.total_cost:,.0f}")
+        if result.myopic_total_cost is not None:
+            out_console.print(
+                f"in the sizing model: pathway {result.sizing_total_cost:,.0f}, "
+                f"myopic (each year sized alone) {result.myopic_total_cost:,.0f}"
+            )
+        for note in result.notes:
+            out_console.print(f"[bold yellow]note:[/] {escape(printable(note))}")
+        out_console.print(f"results written to [bold]{escape(printable(str(target)))}[/]")
+
+    _guard(debug, work)
+
+
 def main() -> None:
     """Entry point of the ``dispatch`` console script."""
     try:

@@ -99,6 +99,13 @@ UNIT_NAMES: dict[str, str] = {
     "typical_days": "days",
     "corrections": "—",
     "auto_gap": "—",
+    # pathway.load_growth_per_year.* and pathway.capex_change_per_year.*: rates per year
+    "electricity": "1/year",
+    "heat": "1/year",
+    "pv": "1/year",
+    "wind": "1/year",
+    "battery": "1/year",
+    "heat_pump": "1/year",
     "csv": "—",
     "column": "—",
     "calendar": "—",
@@ -320,6 +327,8 @@ def _type_name(dotted: str, annotation: Any) -> str:
     names = {bool: "true or false", int: "integer", float: "number", str: "text"}
     if annotation in names:
         return names[annotation]
+    if origin is typing.Annotated:  # a bounded number inside a union or mapping
+        return _type_name(dotted, args[0])
     if origin in (typing.Union, types.UnionType):
         return " or ".join(_type_name(dotted, a) for a in args if a is not type(None))
     if origin is list:

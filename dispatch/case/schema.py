@@ -927,6 +927,76 @@ class Rules(Schema):
     )
 
 
+MilestoneYear = Annotated[int, Field(ge=2000, le=2100)]
+YearRate = Escalation | dict[MilestoneYear, Escalation]
+"""A rate per year: one number for every year, or ``{2026: r1, 2030: r2}``, each rate in force
+from its year until the next (years before the first take the first)."""
+
+
+class LoadGrowth(Schema):
+    """Load growth per year on the way to each milestone year (pathway runs)."""
+
+    electricity: YearRate = _d(
+        "load_growth_per_year", "electricity", "Electricity load growth per year."
+    )
+    heat: YearRate = _d("load_growth_per_year", "heat", "Heat load growth per year.")
+
+
+class CapexChange(Schema):
+    """Change of each technology's investment cost per year (pathway runs); -0.06 = -6 %/yr."""
+
+    pv: YearRate = _d("capex_change_per_year", "pv", "PV capex change per year.")
+    wind: YearRate = _d("capex_change_per_year", "wind", "Wind capex change per year.")
+    battery: YearRate = _d(
+        "capex_change_per_year", "battery", "Battery capex change per year (kWh and kW)."
+    )
+    heat_pump: YearRate = _d(
+        "capex_change_per_year", "heat_pump", "Heat-pump capex change per year."
+    )
+
+
+class Pathway(Schema):
+    """How the case changes across milestone years (``dispatch pathway``).
+
+    Each milestone period is the case moved from ``year`` to the milestone: loads grown,
+    capex, prices and the grid emission factor changed by their rates compounded over the
+    years between, and the rules of the milestone year (docs/formulation.md, pathway).
+    """
+
+    self_use_min_of_consumption: Fraction | dict[MilestoneYear, Fraction] | None = Field(
+        None,
+        description="Consumption-share rule by year, e.g. {2026: 0.30, 2030: 0.35}, each value "
+        "in force from its year (years before the first take the first); null: "
+        "rules.self_use_min_of_consumption, or its default for each milestone year.",
+    )
+    load_growth_per_year: LoadGrowth = Field(
+        default_factory=LoadGrowth, description="Load growth per year, electricity and heat."
+    )
+    capex_change_per_year: CapexChange = Field(
+        default_factory=CapexChange, description="Investment cost change per year, by technology."
+    )
+    tariff_escalation_per_year: YearRate | None = Field(
+        None,
+        description="Import and export electricity price change per year; null: "
+        "finance.electricity_price_escalation_per_year.",
+    )
+    fuel_escalation_per_year: YearRate | None = Field(
+        None,
+        description="Boiler fuel price change per year; null: "
+        "finance.fuel_price_escalation_per_year.",
+    )
+    grid_emission_factor_kg_per_kwh: NonNeg | dict[MilestoneYear, NonNeg] | None = Field(
+        None,
+        description="Grid emission factor by year [kgCO2/kWh], e.g. {2026: 0.52, 2030: 0.45}; "
+        "null: the case's factor changed by grid_emission_factor_change_per_year.",
+    )
+    grid_emission_factor_change_per_year: YearRate = _d(
+        "pathway",
+        "grid_emission_factor_change_per_year",
+        "Grid emission factor change per year, when grid_emission_factor_kg_per_kwh is null.",
+    )
+
+
 class Solver(Schema):
     """Solver limits; the command line's --time-limit, --mip-gap and --threads override them."""
 
@@ -989,6 +1059,10 @@ class Case(Schema):
         "(a MILP); relaxed: the pure LP, for bounds and comparisons.",
     )
     solver: Solver = Field(default_factory=Solver)
+    pathway: Pathway = Field(
+        default_factory=Pathway,
+        description="How the case changes across milestone years (dispatch pathway only).",
+    )
 
     @model_validator(mode="after")
     def _heat_has_a_supplier(self) -> Case:

@@ -111,6 +111,18 @@ def write_results(
     return Path(out)
 
 
+def write_folder(out: Path, fill: Callable[[Path], None]) -> Path:
+    """Write a folder of results atomically: ``fill`` writes into a temporary folder.
+
+    The same checks and lock as :func:`write_results` (a pathway writes its periods'
+    folders and its own tables this way).
+    """
+    with folder_lock(out):
+        check_target(out)
+        _write_atomic(Path(out), fill)
+    return Path(out)
+
+
 def check_target(out: Path) -> None:
     """Refuse a target that a run must not or cannot replace, before anything is solved.
 

@@ -140,6 +140,7 @@ def solve_loaded(
     strict: bool | None = None,
     presolved: bool = False,
     max_rounds: int | None = None,
+    pairs: list[ExclusivePair] | None = None,
 ) -> SolveInfo:
     """Run HiGHS on a model already passed to it, adding strict-physics binaries lazily.
 
@@ -149,12 +150,15 @@ def solve_loaded(
     ``max_rounds`` stops adding binaries after that many rounds and leaves any hour
     still broken to the caller (by default, the last of :data:`MAX_LAZY_ROUNDS`
     rounds guards every hour).
+    ``pairs`` are the flows strict physics keeps apart; by default those of
+    ``built``'s technologies (a model of several periods passes all of theirs).
     """
     start = time.perf_counter()
     deadline = None if options.time_limit_seconds is None else start + options.time_limit_seconds
     if strict is None:
         strict = built.data.case.physics == "strict"
-    pairs = exclusive_pairs(built)
+    if pairs is None:
+        pairs = exclusive_pairs(built)
     guarded = {p.name: np.zeros(len(p.a), dtype=bool) for p in pairs}
     heuristic_m: dict[str, float] = {}
     solve_seconds, rounds = 0.0, 0

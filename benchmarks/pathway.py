@@ -1,0 +1,58 @@
+"""Benchmark a pathway run against one ``dispatch run`` of the same case.
+
+Usage::
+
+    python benchmarks/pathway.py [--case cases/example-park.yaml]
+        [--years 2026,2028,2030,2033] [--method auto] [--hours N]
+
+Prints the wall time of one run of the case (its own year), of the pathway over the
+milestone years (sizing, dispatch of every period, and the myopic comparison
+separately) and the ratio; the target is at most 5x one run without the comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from dispatch.case.loader import load_case
+from dispatch.model.horizon import Horizon
+from dispatch.pathway import solve_pathway
+from dispatch.runner import solve_case
+
+CASES = Path(__file__).resolve().parents[1] / "cases"
+
+
+def main() -> None:
+    """Time one run and one pathway of a case, and print both."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--case", default=str(CASES / "example-park.yaml"))
+    parser.add_argument("--years", default="2026,2028,2030,2033")
+    parser.add_argument("--method", default="auto", choices=("auto", "exact"))
+    parser.add_argument("--hours", type=int, default=None)
+    args = parser.parse_args()
+    years = [int(y) for y in args.years.split(",")]
+    data = load_case(args.case)
+    horizon = Horizon.full_year(data.case.year, args.hours) if args.hours else None
+    start = time.perf_counter()
+    solve_case(data, method=args.method, horizon=horizon)
+    run_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    result = solve_pathway(data, years, args.method, horizon_hours=args.hours)
+    pathway_seconds = time.perf_counter() - start
+    s = result.solve
+    own = pathway_seconds - s.get("myopic_seconds", 0.0)
+    print(f"case {data.case.name}, method {args.method}, years {args.years}")
+    print(f"one run:            {run_seconds:8.1f} s")
+    print(
+        f"pathway:            {pathway_seconds:8.1f} s  (sizing {s['sizing_seconds']:.1f} s, "
+        f"dispatch {s['dispatch_seconds']:.1f} s, myopic comparison "
+        f"{s.get('myopic_seconds', 0.0):.1f} s)"
+    )
+    print(f"pathway / run:      {pathway_seconds / run_seconds:8.1f} x")
+    print(f"without comparison: {own / run_seconds:8.1f} x  (target <= 5 x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""The outputs of a pathway run: its periods, ``pathway.csv`` and ``summary.json``.
+
+``DIR/<year>/`` is each period's results folder in the ``dispatch run`` format (the
+period dispatched at its pathway sizes); ``DIR/pathway.csv`` has one row per milestone
+year; ``DIR/summary.json`` the discounted totals, the build schedule and the myopic
+comparison; ``DIR/report.html`` the pathway report (:mod:`dispatch.report.pathway`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from dispatch.results.result import RunOutput
+
+PATHWAY_CSV = "pathway.csv"
+SIZE_ORDER = ("pv_kw", "wind_kw", "battery_kwh", "battery_kw", "heat_pump_kw_th",
+              "grid_connection_kw")  # fmt: skip
+"""Capacity columns of ``pathway.csv``, in this order where present."""
+
+
+@dataclass
+class PeriodResult:
+    """One period of the solved pathway."""
+
+    year: int
+    sizes: dict[str, float]
+    added: dict[str, float]
+    output: RunOutput
+    objective_per_year: float
+    running_per_year: float
+    investment_per_year: float
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PathwayResult:
+    """The solved pathway: periods, totals, the myopic comparison, timings."""
+
+    years: list[int]
+    method: str
+    periods: list[PeriodResult]
+    weights: list[float]
+    total_cost: float
+    sizing_total_cost: float
+    myopic_total_cost: float | None
+    myopic_schedule: list[dict[str, float]]
+    solve: dict[str, Any]
+    end_year: int
+    notes: list[str] = field(default_factory=list)
+
+
+def pathway_table(result: PathwayResult) -> pd.DataFrame:
+    """Return ``pathway.csv``: one row per milestone year.
+
+    Columns: ``year``; each installed size (``pv_kw`` ...) and its addition
+    (``pv_kw_added``); ``objective_per_year`` (the year's cost: running costs plus the
+    annuities of the vintages standing, W5); each rule's value and limit
+    (``self_use_of_consumption``, ``self_use_of_consumption_limit`` ...); ``tco2_per_year``.
+    """
+    rows = []
+    for period in result.periods:
+        summary = period.output.summary
+        row: dict[str, Any] = {"year": period.year}
+        keys = [k for k in SIZE_ORDER if k in period.sizes]
+        row.update({k: _clean(period.sizes[k]) for k in keys})
+        row.update({f"{k}_added": _clean(period.added.get(k, 0.0)) for k in keys})
+        row["objective_per_year"] = period.objective_per_year
+        for rule in summary.get("rules", []):
+            row[rule["name"]] = rule["value"]
+            row[f"{rule['name']}_limit"] = rule["limit"]
+        row["tco2_per_year"] = summary.get("emissions", {}).get("tco2_per_year")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _clean(value: float) -> float:
+    """Return a size as reported: solver noise below 1e-6 is zero (no ``-0.0``)."""
+    return 0.0 if abs(value) < 1e-6 else float(value)
+
+
+def pathway_summary(result: PathwayResult, case_name: str, currency: str) -> dict[str, Any]:
+    """Return the pathway's ``summary.json``.
+
+    ``total_cost`` is the discounted cost over the analysis horizon (W5) with every period
+    valued by its full dispatch; ``sizing_total_cost`` the sizing model's objective (equal
+    to ``total_cost`` for ``exact``, on typical days for ``auto``). ``myopic.total_cost``
+    values the myopic build schedule in the same sizing model, so it compares with
+    ``sizing_total_cost`` (``myopic.extra_cost_over_pathway``), not with ``total_cost``.
+    """
+    table = pathway_table(result)
+    schedule = [
+        {"year": int(r["year"]), **{c: r[c] for c in table.columns if c.endswith("_added")}}
+        for _, r in table.iterrows()
+    ]
+    myopic = None
+    if result.myopic_total_cost is not None:
+        myopic = {
+            "total_cost": result.myopic_total_cost,
+            "build_schedule": [
+                {"year": y, **{f"{k}_added": _clean(v) for k, v in added.items()}}
+                for y, added in zip(result.years, result.myopic_schedule, strict=True)
+            ],
+            "extra_cost_over_pathway": result.myopic_total_cost - result.sizing_total_cost,
+            "basis": "both schedules valued by the sizing model"
+            + (
+                " (full resolution)" if result.solve.get("sizing") == "exact" else " (typical days)"
+            ),
+        }
+    return {
+        "case": case_name,
+        "kind": "pathway",
+        "years": result.years,
+        "method": result.method,
+        "currency": currency,
+        "analysis_end_year": result.end_year - 1,
+        "period_weights": dict(zip(map(str, result.years), result.weights, strict=True)),
+        "total_cost": result.total_cost,
+        "sizing_total_cost": result.sizing_total_cost,
+        "build_schedule": schedule,
+        "myopic": myopic,
+        "periods": table.to_dict(orient="records"),
+        "notes": result.notes,
+        "solve": result.solve,
+    }
