@@ -639,6 +639,7 @@ def pathway(
     from dispatch.api import pathway as solve_pathway
     from dispatch.case.loader import load_case
     from dispatch.errors import CaseError, Problem
+    from dispatch.files import slug
     from dispatch.results.write import RESULTS_ROOT, check_target
     from dispatch.solve.exact import SolverOptions
 
@@ -650,7 +651,7 @@ def pathway(
                 [Problem(str(case), "--years", f"not a list of years: {years!r}")]
             ) from None
         data = load_case(case)
-        target = out or RESULTS_ROOT / f"{data.case.name}-pathway"
+        target = out or RESULTS_ROOT / f"{slug(data.case.name)}-pathway"  # a name, not a path
         check_target(target)
         cs = data.case.solver
         options = SolverOptions(
