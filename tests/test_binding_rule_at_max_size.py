@@ -78,3 +78,26 @@ def test_repair_reaches_a_feasible_design_from_a_tiny_battery(capped_pv):
     exact = solve_case(data, method="exact", horizon=horizon).summary
     assert result.history[0].objective is None
     assert result.best.objective == pytest.approx(exact["objective_per_year"], rel=2e-3)
+
+
+def test_strict_phase_out_of_time_falls_back_to_one_flow_per_hour(capped_pv, monkeypatch):
+    # The strict phase of the final dispatch has its own few seconds; when they run out
+    # before HiGHS finds any strict dispatch (simulated here on the first strict solve),
+    # the run goes on to the one-flow-per-hour restriction instead of failing with a
+    # time-limit error that names the run's whole limit.
+    from dispatch.errors import SolverError
+    from dispatch.solve import auto
+
+    real = auto.solve_loaded
+    calls = {"phase": 0}
+
+    def phase_runs_out(*args, **kwargs):
+        if kwargs.get("max_rounds") is not None and not calls["phase"]:
+            calls["phase"] += 1
+            raise SolverError("HiGHS reached its time limit before finding any feasible design")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(auto, "solve_loaded", phase_runs_out)
+    out = solve_case(capped_pv(3500), method="auto", horizon=Horizon.full_year(2030, 24 * 28))
+    assert calls["phase"] == 1
+    assert out.summary["rules_ok"] and out.summary["dispatch_strict"]

@@ -27,7 +27,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.case.loader import CaseData
-from dispatch.errors import InfeasibleError
+from dispatch.errors import InfeasibleError, SolverError, UnboundedError
 from dispatch.model.build import BuiltModel, build_model
 from dispatch.model.horizon import Horizon
 from dispatch.solve.aggregate import typical_days
@@ -261,12 +261,17 @@ def _strict(
             (phase if deadline is None else min(deadline, phase)) - time.perf_counter(), 0.01
         )
         try:
-            info = solve_loaded(
-                hm, full, replace(options, time_limit_seconds=left), presolved=True,
-                max_rounds=STRICT_ROUNDS,
-            )  # fmt: skip
-            if info.status == "optimal" and not simultaneous_hours(hm, pairs):
-                return info, result
+            try:
+                info = solve_loaded(
+                    hm, full, replace(options, time_limit_seconds=left), presolved=True,
+                    max_rounds=STRICT_ROUNDS,
+                )  # fmt: skip
+                if info.status == "optimal" and not simultaneous_hours(hm, pairs):
+                    return info, result
+            except SolverError as exc:  # the phase's seconds ran out with no strict dispatch
+                out_of_run_time = deadline is not None and time.perf_counter() >= deadline
+                if isinstance(exc, UnboundedError) or out_of_run_time:
+                    raise
             hm.rollback(mark)  # the binaries do not settle it: one flow per hour, by LP
             year.restore(result.best)
             if _restricted(hm, year, pairs, result.best):
