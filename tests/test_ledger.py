@@ -169,6 +169,7 @@ def test_every_term_names_a_column_the_technology_writes(make_case):
 def test_rules_and_ratios_are_defined_once():
     assert [r.name for r in ledger.RULES] == [
         "self_use_of_generation", "self_use_of_consumption", "export_max_of_generation",
+        "carbon_intensity", "clean_share", "emissions",
     ]  # fmt: skip
     for rule in ledger.RULES:
         assert rule.ratio in ledger.RATIO_BY_NAME

@@ -102,6 +102,14 @@ class Accounting(Schema):
         "calorific (0.1229 kgce/kWh) or a number [kgce/kWh].",
     )
 
+    green_certificates_count_toward: Literal["clean_share", "emissions", "both", "none"] = Field(
+        "both",
+        description="What green certificates bought (grid.green_certificate_price_per_mwh) count "
+        "toward: clean_share (clean energy, as self-used renewables), emissions (the imports they "
+        "cover emit nothing), both, or none. Notice 910's accounting of certificates is "
+        "unconfirmed (docs/sources.md §10): a documented choice of the user.",
+    )
+
     @model_validator(mode="after")
     def _known(self) -> Accounting:
         try:
@@ -563,6 +571,13 @@ class Grid(Schema):
         None, description="Largest connection the optimiser may choose [kW]; null: none."
     )
     export_allowed: bool = Field(True, description="False: no reverse flow (export = 0).")
+    green_certificate_price_per_mwh: NonNeg | None = Field(
+        None,
+        description="Price of green electricity certificates (绿证; 1 certificate = 1 MWh) or of "
+        "the green-power premium [CNY/MWh]; the optimiser may buy them for up to the energy "
+        "imported, hour by hour. null: none available. Spot prices were single-digit CNY/MWh in "
+        "2024-2025 (unconfirmed, docs/sources.md §10).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Grid:
@@ -628,6 +643,21 @@ class Rules(Schema):
         "rules",
         "export_max_of_generation",
         "Exported energy over available generation, at most; null: no rule.",
+    )
+    carbon_intensity_max_t_per_tce: NonNeg | None = Field(
+        None,
+        description="Emissions per unit of energy use, at most [tCO2/tce]; energy use counts "
+        "electricity at accounting.electricity_tce. Zero-carbon park: 0.2 (200,000-1,000,000 "
+        "tce/yr) or 0.3 (above; docs/sources.md §3). null: no rule.",
+    )
+    clean_share_min: Fraction | None = Field(
+        None,
+        description="Clean energy over energy use (both in tce), at least: self-used renewables, "
+        "and green certificates when accounting counts them. Zero-carbon park guiding "
+        "indicator: 0.9 (docs/sources.md §3). null: no rule.",
+    )
+    emissions_max_tco2_per_year: NonNeg | None = Field(
+        None, description="Annual CO2 emissions, at most [tCO2/yr]; null: no rule."
     )
 
 

@@ -58,6 +58,7 @@ COST_LABELS = {
     "fuel": "boiler fuel",
     "demand_charge": "demand charge",
     "carbon": "carbon cost",
+    "green_certificates": "green certificates",
     "export_revenue": "export revenue",
 }
 COST_COLORS = {
@@ -69,6 +70,7 @@ COST_COLORS = {
     "fuel": COLORS["boiler"],
     "demand_charge": "#D9B8A3",
     "carbon": "#6B4E3D",
+    "green_certificates": "#4CAF50",
     "export_revenue": COLORS["export"],
 }
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -678,6 +680,8 @@ def costs_figure(
 def rules_figure(rules: pd.DataFrame) -> go.Figure:
     """Each local-consumption rule: its value (bar) against its limit (marker) [%]."""
     title = "Local-consumption rules: value against limit"
+    if "unit" in rules:  # shares only; carbon rules have other units (see the rules table)
+        rules = rules[rules["unit"] == "fraction"]
     if rules.empty:
         return _empty(title, "no rules apply to this case")
     labels = [

@@ -5,6 +5,8 @@ Rules (DOMAIN.md §3-§4):
 - Grid electricity emits at the grid factor (a number or an hourly profile).
 - Self-used on-site renewable electricity emits nothing; exports earn no credit.
 - Fuel emits at its fuel factor (natural gas by default).
+- Imports covered by green certificates emit nothing and count as clean energy, as the case's
+  accounting chooses (docs/sources.md §10).
 - Energy consumption [tce] = electricity consumed (grid import + self-used renewable) × the
   electricity-to-tce conversion + fuel × its standard-coal equivalent.
 - Baseline: the same park with no new equipment; all electricity from the grid, all heat from the
@@ -106,6 +108,13 @@ class CarbonAccount:
         Its value [kgce/kWh].
     grid_factor_kg_per_kwh : float
         Import-weighted mean grid emission factor [kgCO2/kWh].
+    green_certificates_mwh_per_year : float
+        Green certificates bought [MWh/yr = certificates/yr].
+    green_certificate_tco2_per_year : float
+        Emissions of the imports they cover, deducted from ``tco2_per_year`` when certificates
+        count toward emissions (``accounting.green_certificates_count_toward``) [tCO2/yr].
+    green_certificates_count_toward : str
+        ``clean_share``, ``emissions``, ``both`` or ``none``.
     """
 
     tco2_per_year: float
@@ -123,6 +132,9 @@ class CarbonAccount:
     electricity_tce_method: str
     electricity_kgce_per_kwh: float
     grid_factor_kg_per_kwh: float
+    green_certificates_mwh_per_year: float = 0.0
+    green_certificate_tco2_per_year: float = 0.0
+    green_certificates_count_toward: str = "none"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the account as a JSON-ready mapping."""
@@ -142,6 +154,8 @@ def carbon_account(
     fuel_factor_kg_per_kwh: float | None = None,
     grid_clean_fraction: float = 0.0,
     scale_to_year: float = 1.0,
+    green_certified_kwh: ArrayLike = 0.0,
+    green_counts_toward: str = "none",
 ) -> CarbonAccount:
     """Compute the park's carbon account over a horizon, scaled to a year.
 
@@ -169,6 +183,11 @@ def carbon_account(
         Share of grid electricity counted as clean (for example contracted green power).
     scale_to_year : float, default 1
         Factor from the horizon to a year (8760 / horizon hours for a short horizon).
+    green_certified_kwh : array_like, default 0
+        Hourly imports covered by green certificates bought [kWh].
+    green_counts_toward : str, default "none"
+        What they count toward: ``clean_share`` (clean energy), ``emissions`` (their imports
+        emit nothing), ``both`` or ``none`` (docs/sources.md §10).
 
     Returns
     -------
@@ -188,7 +207,13 @@ def carbon_account(
     clean_tce = (
         (renewable_kwh + grid_clean_fraction * grid_kwh) * tce.kgce_per_kwh / KG_PER_T
     ) * scale_to_year
-    total_t = grid_t + fuel_t
+    green_kwh = _total(green_certified_kwh)
+    green_t = grid_emissions_t(green_certified_kwh, grid_factor_kg_per_kwh) * scale_to_year
+    counts = {"both": ("clean_share", "emissions")}.get(green_counts_toward, (green_counts_toward,))
+    credit_t = green_t if "emissions" in counts else 0.0
+    if "clean_share" in counts:
+        clean_tce += green_kwh * tce.kgce_per_kwh / KG_PER_T * scale_to_year
+    total_t = grid_t + fuel_t - credit_t
     intensity = total_t / energy if energy > 0 else 0.0
     threshold = zero_carbon_threshold(energy)
     mean_factor = (
@@ -212,4 +237,7 @@ def carbon_account(
         electricity_tce_method=tce.method,
         electricity_kgce_per_kwh=tce.kgce_per_kwh,
         grid_factor_kg_per_kwh=mean_factor,
+        green_certificates_mwh_per_year=green_kwh * scale_to_year / KG_PER_T,
+        green_certificate_tco2_per_year=credit_t,
+        green_certificates_count_toward=green_counts_toward,
     )

@@ -15,6 +15,7 @@ import pandas as pd
 from dispatch import ledger
 from dispatch.case.loader import CaseData
 from dispatch.model.technologies import REGISTRY, ledger_terms, spec_of
+from dispatch.model.technologies.grid import GREEN_COLUMN
 from dispatch.results import bill as billing
 from dispatch.timegrid import HOURS_PER_YEAR
 
@@ -22,7 +23,7 @@ KWH_PER_MWH = 1000.0
 KG_PER_T = 1000.0
 COST_KEYS = (
     "capex_annualized", "fixed_om", "grid_energy", "system_operation", "grid_capacity",
-    "demand_charge", "export_revenue", "fuel", "carbon",
+    "demand_charge", "export_revenue", "fuel", "carbon", "green_certificates",
 )  # fmt: skip
 #: Cost components taken from the monthly bill (dispatch.results.bill).
 BILL_KEYS = ("grid_energy", "system_operation", "demand_charge", "export_revenue", "fuel", "carbon")
@@ -37,11 +38,11 @@ def energy_kwh(ts: pd.DataFrame, data: CaseData) -> dict[str, float]:
 
     The ledger's quantities (:mod:`dispatch.ledger`: available, curtailed, exported,
     imported, load, conversion, storage losses, load shed, self-used, consumption),
-    then per-technology details (PV and wind available, heat, fuel, battery throughput).
+    (fuel, green-certified imports), then per-technology details (PV and wind available,
+    heat, battery throughput).
     """
     scale = annual_scale(ts)
     e = ledger.annual_kwh(ts, ledger_terms(data.case), scale)
-    boiler = data.case.technologies.boiler
     details = {
         "pv_available": "pv_available_kw",
         "wind_available": "wind_available_kw",
@@ -53,17 +54,31 @@ def energy_kwh(ts: pd.DataFrame, data: CaseData) -> dict[str, float]:
         "battery_discharge": "battery_discharge_kw",
     }
     e |= {k: float(_col(ts, c).sum()) * scale for k, c in details.items()}
-    e["fuel"] = e["boiler_heat"] / boiler.efficiency if boiler else 0.0
     return e
 
 
+def carbon_kg(ts: pd.DataFrame, data: CaseData) -> dict[str, float]:
+    """Annual carbon quantities of :data:`dispatch.ledger.CARBON` [kgCO2, kgce].
+
+    Emissions, energy use and clean energy, from the hourly table.
+    """
+    factors = ledger.carbon_factors(data.case, data.series)
+    return ledger.annual_carbon(ts, ledger_terms(data.case), factors, annual_scale(ts))
+
+
 def ratios(e: dict[str, float]) -> dict[str, float | None]:
-    """Return the ratios of :data:`dispatch.ledger.RATIOS`; ``None`` where the denominator is 0."""
+    """Return the ratios of :mod:`dispatch.ledger`; ``None`` where the denominator is 0.
+
+    The carbon ratios too when ``e`` holds the carbon quantities.
+    """
     return ledger.ratios(e)
 
 
 def rules(e: dict[str, float], data: CaseData, tol: float = 1e-6) -> list[dict[str, Any]]:
-    """Each rule as ``{name, limit, value, ok, kind}``; ``tol`` absorbs solver tolerance."""
+    """Each rule as ``{name, limit, value, ok, kind, unit}``; ``tol`` absorbs solver tolerance.
+
+    ``e`` holds the energy quantities, and the carbon ones (:func:`carbon_kg`) for R7-R9.
+    """
     return ledger.check_rules(e, data.case, tol)
 
 
@@ -74,7 +89,8 @@ def costs(
 
     Investment, fixed O&M and the connection charge come from the technologies' unit costs;
     energy, fees, demand charges, export revenue, fuel and carbon from the monthly bill
-    (:func:`dispatch.results.bill.bill_monthly`).
+    (:func:`dispatch.results.bill.bill_monthly`); green certificates from the hourly
+    imports they cover at ``grid.green_certificate_price_per_mwh``.
     """
     case = data.case
     c = dict.fromkeys(COST_KEYS, 0.0)
@@ -92,9 +108,17 @@ def costs(
     scheme = billing.charge_scheme(data, caps.get("grid_connection_kw", 0.0))
     flows = billing.bill_costs_per_year(bill, scheme, len(ts))
     c.update({k: flows[k] for k in BILL_KEYS})
+    c["green_certificates"] = green_certificates_mwh(ts) * (
+        data.case.grid.green_certificate_price_per_mwh or 0.0
+    )
     c = {k: float(v) for k, v in c.items()}
     c["total"] = float(sum(c.values()))
     return c
+
+
+def green_certificates_mwh(ts: pd.DataFrame) -> float:
+    """Green certificates bought per year [MWh = certificates], from the hourly table."""
+    return float(_col(ts, GREEN_COLUMN).sum()) * annual_scale(ts) / KWH_PER_MWH
 
 
 def annual_scale(ts: pd.DataFrame) -> float:
@@ -145,8 +169,9 @@ def summarize(
         The monthly bill (:func:`dispatch.results.bill.bill_monthly`); computed if omitted.
     """
     e = energy_kwh(ts, data)
+    q = e | carbon_kg(ts, data)
     cost = costs(ts, caps, data, bill)
-    rule_list = rules(e, data)
+    rule_list = rules(q, data)
     return {
         "case": data.case.name,
         "year": data.case.year,
@@ -156,7 +181,7 @@ def summarize(
         "currency": data.case.finance.currency,
         "capacities": caps,
         "energy_mwh": {k: v / KWH_PER_MWH for k, v in e.items()},
-        "ratios": ratios(e),
+        "ratios": ratios(q),
         "rules": rule_list,
         "rules_ok": all(r["ok"] for r in rule_list),
         "costs_per_year": cost,

@@ -7,6 +7,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from dispatch.ledger import rule_format
+
 
 def print_summary(summary: dict[str, Any], console: Console) -> None:
     """Print a readable summary of ``summary.json`` content."""
@@ -43,7 +45,8 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
     for r in summary["rules"]:
         sign = ">=" if r.get("kind", "min") == "min" else "<="
         verdict = "[green]pass[/]" if r["ok"] else "[red]FAIL[/]"
-        rules.add_row(r["name"], f"{r['value']:.1%}", f"{sign} {r['limit']:.0%}", verdict)
+        fmt = rule_format(r["name"])
+        rules.add_row(r["name"], fmt(r["value"]), f"{sign} {fmt(r['limit'])}", verdict)
     console.print(rules)
     e = summary["energy_mwh"]
     ratios = summary["ratios"]
