@@ -7,6 +7,7 @@ The Python API (imported on first use, so ``import dispatch`` stays light)::
     result.capacities, result.costs, result.plot.dispatch()
     result = dispatch.load_results("results/example-park")
     case = dispatch.load_case("cases/example-park.yaml").with_overrides({"year": 2029})
+    cost = dispatch.frontier(case, vs="carbon_intensity", points=6).table
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ __version__ = "0.1.0"
 
 _API = {
     "run": "dispatch.api",
+    "frontier": "dispatch.api",
     "load_results": "dispatch.api",
     "load_case": "dispatch.case.loader",
     "CaseData": "dispatch.case.loader",
@@ -34,7 +36,7 @@ _API = {
 }
 
 if TYPE_CHECKING:
-    from dispatch.api import load_results, run
+    from dispatch.api import frontier, load_results, run
     from dispatch.case.loader import CaseData, load_case
     from dispatch.errors import CaseError, DispatchError, InfeasibleError, SolverError
     from dispatch.model.horizon import Horizon
@@ -74,6 +76,7 @@ __all__ = [
     "Result",
     "SolverOptions",
     "__version__",
+    "frontier",
     "load_case",
     "load_results",
     "load_sweep",

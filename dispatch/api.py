@@ -11,12 +11,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dispatch.case.loader import CaseData, load_case
 from dispatch.model.horizon import Horizon
 from dispatch.results.result import Result
 from dispatch.solve.exact import SolverOptions
+
+if TYPE_CHECKING:
+    from dispatch.sweep.frontier import Frontier
 
 
 def run(
@@ -65,6 +68,39 @@ def run(
     return result
 
 
+def frontier(
+    case: str | Path | CaseData,
+    vs: str = "carbon_intensity",
+    points: int = 6,
+    out: str | Path | None = None,
+    **options: Any,
+) -> Frontier:
+    """Sweep a rule's limit from the least-cost design to the tightest feasible level.
+
+    Parameters
+    ----------
+    case : str, pathlib.Path or CaseData
+        The case.
+    vs : str
+        ``carbon_intensity``, ``emissions`` or ``self_use``.
+    points : int
+        Points on the frontier, the least-cost design included.
+    out : str or pathlib.Path, optional
+        Write ``frontier.csv``, ``frontier.html`` and ``points/<k>/`` here.
+    **options
+        ``method``, ``options`` (SolverOptions), ``horizon``, ``progress`` of
+        :func:`dispatch.sweep.frontier.frontier`.
+
+    Returns
+    -------
+    Frontier
+        ``.table`` (frontier.csv), ``.outputs`` (each point's run), ``.figure()``.
+    """
+    from dispatch.sweep.frontier import frontier as sweep
+
+    return sweep(case, vs=vs, points=points, out=out, **options)
+
+
 def load_results(folder: str | Path, case: str | Path | CaseData | None = None) -> Result:
     """Reopen a finished run from its results folder.
 
@@ -84,4 +120,7 @@ def load_results(folder: str | Path, case: str | Path | CaseData | None = None) 
     return Result.load(folder, case=case)
 
 
-__all__ = ["CaseData", "Horizon", "Result", "SolverOptions", "load_case", "load_results", "run"]
+__all__ = [
+    "CaseData", "Horizon", "Result", "SolverOptions", "frontier", "load_case", "load_results",
+    "run",
+]  # fmt: skip

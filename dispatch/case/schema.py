@@ -757,5 +757,14 @@ class Case(Schema):
         if self.rules.self_use_min_of_consumption is not None:
             return self.rules.self_use_min_of_consumption
         switch = int(default("rules", "consumption_rule_switch_year"))
-        key = "from" if self.year >= switch else "before"
-        return float(default("rules", f"self_use_min_of_consumption_{key}_{switch}"))
+        before, after = consumption_rule_levels()
+        return after if self.year >= switch else before
+
+
+def consumption_rule_levels() -> tuple[float, float]:
+    """Return the default self-use share of consumption before and from the switch year."""
+    switch = int(default("rules", "consumption_rule_switch_year"))
+    return tuple(  # type: ignore[return-value]
+        float(default("rules", f"self_use_min_of_consumption_{key}_{switch}"))
+        for key in ("before", "from")
+    )

@@ -77,6 +77,16 @@ def write_results(
     return Path(out)
 
 
+def write_folder(out: Path, fill: Callable[[Path], None]) -> Path:
+    """Write a folder atomically: ``fill`` writes into a temporary folder moved into place.
+
+    The target is checked first (:func:`check_target`); a failure leaves it untouched.
+    """
+    check_target(out)
+    _write_atomic(Path(out), fill)
+    return Path(out)
+
+
 def check_target(out: Path) -> None:
     """Refuse a target that a run must not replace: a file, or a folder of other files.
 
