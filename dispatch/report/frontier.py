@@ -83,14 +83,18 @@ def frontier_figure(table: pd.DataFrame, metric: str, unit: str) -> go.Figure:
         row=2,
         col=1,
     )
-    for value, label in thresholds(metric):
+    line = {"color": THRESHOLD_COLOR, "dash": "dash"}
+    for i, (value, label) in enumerate(thresholds(metric)):
         fig.add_vline(
             x=value,
-            line={"color": THRESHOLD_COLOR, "dash": "dash"},
+            line=line,
+            row=1,
+            col=1,
             annotation_text=label,
-            annotation_position="top",
+            annotation_position="top left" if i % 2 else "top right",
             annotation_font_color=THRESHOLD_COLOR,
         )
+        fig.add_vline(x=value, line=line, row=2, col=1)
     failed = table[table["status"] == "infeasible"]
     title = "Cost frontier: least annual cost as the limit tightens"
     if len(failed):
