@@ -128,3 +128,23 @@ def test_cli_frontier_writes_the_folder_and_rejects_bad_input(case_path, tmp_pat
     (other / "notes.txt").write_text("keep")
     refused = runner.invoke(app, [*args[:-1], str(other)])
     assert refused.exit_code == 2 and (other / "notes.txt").read_text() == "keep"
+
+
+def test_a_point_the_fast_method_fails_is_solved_exactly(case_path, monkeypatch):
+    import dispatch.sweep.frontier as front
+    from dispatch.errors import SolverError
+
+    solve = front.solve_point
+
+    def flaky(data, rule, limit, method, options, horizon):
+        if limit is not None and method == "auto":
+            raise SolverError("HiGHS stopped for an unknown reason (numerical trouble?)")
+        return solve(data, rule, limit, "exact", options, horizon)
+
+    monkeypatch.setattr(front, "solve_point", flaky)
+    table = front.frontier(
+        case_path, vs="emissions", points=3, method="auto", options=OPTIONS, horizon=HORIZON
+    ).table
+    assert (table["status"] == "optimal").all()
+    assert table["message"][1].startswith("auto: HiGHS stopped")
+    assert np.all(np.diff(table["tco2_per_year"]) < 0)

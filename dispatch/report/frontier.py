@@ -51,7 +51,7 @@ def frontier_figure(table: pd.DataFrame, metric: str, unit: str) -> go.Figure:
     unit : str
         Unit of the metric's values (``fraction`` is drawn in %).
     """
-    solved = table[table["status"] != "infeasible"].sort_values("point")
+    solved = table[table["objective_per_year"].notna()].sort_values("point")
     scale = 100.0 if unit == "fraction" else 1.0
     x = solved["value"].astype(float) * scale
     fig = make_subplots(
@@ -95,7 +95,7 @@ def frontier_figure(table: pd.DataFrame, metric: str, unit: str) -> go.Figure:
             annotation_font_color=THRESHOLD_COLOR,
         )
         fig.add_vline(x=value, line=line, row=2, col=1)
-    failed = table[table["status"] == "infeasible"]
+    failed = table[table["objective_per_year"].isna()]
     title = "Cost frontier: least annual cost as the limit tightens"
     if len(failed):
         first = float(failed["limit"].iloc[0]) * scale

@@ -10,7 +10,10 @@ reach 0.2 tCO2/tce?":
 3. Points 1..N-1 put the metric's rule at limits evenly spaced from point 0's value to
    that level (the last one a share :data:`END_MARGIN` of the range short of it: the
    level search relaxes strict physics), and solve each like ``dispatch run``: a
-   full-year, rule-compliant, strictly physical design.
+   full-year, rule-compliant, strictly physical design. A point the fast method cannot
+   solve (its typical-day design misses the rule over the year, or HiGHS stops in
+   numerical trouble) is solved again with ``exact``; one that still fails is kept in
+   the table with its status and message.
 
 Every point is solved by :func:`solve_point`, the one seam to change when frontier
 points re-solve a compiled model in place (new rule bound, warm start) instead of
@@ -35,7 +38,7 @@ import pandas as pd
 
 from dispatch import ledger
 from dispatch.case.loader import CaseData, load_case
-from dispatch.errors import CaseError, InfeasibleError, Problem
+from dispatch.errors import CaseError, InfeasibleError, Problem, SolverError
 from dispatch.model.horizon import Horizon
 from dispatch.runner import RunOutput, solve_case
 from dispatch.solve.exact import SolverOptions
@@ -173,20 +176,43 @@ def frontier(
     for k in range(1, points):
         limit = start + (end - start) * k / (points - 1)
         say(f"point {k}: {rule.describe(limit)}")
-        try:
-            output: RunOutput | None = solve_point(data, rule, limit, method, options, horizon)
-        except InfeasibleError as exc:
-            output = None
-            rows.append(_row(k, vs, rule, limit, None, str(exc).splitlines()[0]))
-        else:
-            assert output is not None
-            rows.append(_row(k, vs, rule, limit, output.summary))
+        output, status, message = _solve_or_explain(data, rule, limit, method, options, horizon)
+        if output is None:
+            say(f"point {k}: {status}: {message}")
+        rows.append(_row(k, vs, rule, limit, output.summary if output else None, message, status))
         outputs.append(output)
     table = _table(rows)
     result = Frontier(vs, rule.name, _unit(rule), table, level, outputs)
     if out is not None:
         result.folder = write_frontier(result, Path(out))
     return result
+
+
+def _solve_or_explain(
+    data: CaseData,
+    rule: ledger.Rule,
+    limit: float,
+    method: str,
+    options: SolverOptions | None,
+    horizon: Horizon | None,
+) -> tuple[RunOutput | None, str, str]:
+    """Solve one point; ``(output, status, message)``, output ``None`` when it failed.
+
+    The fast method sizes on typical days: near the tightest level its design may not
+    meet the rule over the full year, or HiGHS may stop in numerical trouble. Such a
+    point is solved again with ``exact`` before it is reported as failed.
+    """
+    notes: list[str] = []
+    status = "infeasible"
+    for attempt in dict.fromkeys((method, "exact")):
+        try:
+            output = solve_point(data, rule, limit, attempt, options, horizon)
+        except (InfeasibleError, SolverError) as exc:
+            status = "infeasible" if isinstance(exc, InfeasibleError) else "solver_error"
+            notes.append(f"{attempt}: {str(exc).splitlines()[0]}")
+            continue
+        return output, output.summary["status"], "; ".join(notes)
+    return None, status, "; ".join(notes)
 
 
 def _metric(summary: dict[str, Any], rule: ledger.Rule) -> float:
@@ -206,11 +232,12 @@ def _row(
     limit: float | None,
     summary: dict[str, Any] | None,
     message: str = "",
+    status: str = "infeasible",
 ) -> dict[str, Any]:
     """One row of ``frontier.csv`` from a point's summary (``None``: no solution)."""
     row: dict[str, Any] = {"point": k, "metric": vs, "limit": limit}
     if summary is None:
-        return row | {"status": "infeasible", "message": message}
+        return row | {"status": status, "message": message}
     ratios = summary["ratios"]
     em = summary["emissions"]
     financials = summary.get("financials") or {}
@@ -224,7 +251,7 @@ def _row(
         "clean_share": ratios.get("clean_share"),
         "green_certificates_mwh_per_year": em.get("green_certificates_mwh_per_year", 0.0),
         "npv": financials.get("npv"),
-        "message": "; ".join(summary["solve"].get("warnings", [])),
+        "message": "; ".join([message, *summary["solve"].get("warnings", [])]).strip("; "),
     }
     return row | dict(summary["capacities"])
 
@@ -233,7 +260,7 @@ def _table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Rows in column order, with the marginal abatement cost between solved points."""
     table = pd.DataFrame(rows)
     mac: list[float | None] = [None] * len(table)
-    solved = [i for i, r in enumerate(rows) if r.get("status") != "infeasible"]
+    solved = [i for i, r in enumerate(rows) if r.get("objective_per_year") is not None]
     for a, b in zip(solved, solved[1:], strict=False):
         mac[b] = abatement_cost(
             rows[a]["objective_per_year"], rows[b]["objective_per_year"],
@@ -296,7 +323,7 @@ def write_frontier(result: Frontier, out: Path) -> Path:
 def _summary(result: Frontier) -> dict[str, Any]:
     """Return the frontier's ``summary.json``: what was swept and how far it could go."""
     level = result.level
-    solved = result.table[result.table["status"] != "infeasible"]
+    solved = result.table[result.table["objective_per_year"].notna()]
     return {
         "kind": "frontier",
         "status": "optimal" if len(solved) == len(result.table) else "partial",
