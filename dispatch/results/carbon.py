@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from dispatch.ledger import GREEN_COUNTS
 from dispatch.tariffs.emissions import (
     KG_PER_T,
     TceConversion,
@@ -32,6 +33,7 @@ from dispatch.tariffs.emissions import (
 )
 
 ArrayLike = float | Sequence[float] | np.ndarray
+KWH_PER_MWH = 1000.0  # unit conversion, not data
 
 
 def _total(values: ArrayLike) -> float:
@@ -209,7 +211,7 @@ def carbon_account(
     ) * scale_to_year
     green_kwh = _total(green_certified_kwh)
     green_t = grid_emissions_t(green_certified_kwh, grid_factor_kg_per_kwh) * scale_to_year
-    counts = {"both": ("clean_share", "emissions")}.get(green_counts_toward, (green_counts_toward,))
+    counts = GREEN_COUNTS[green_counts_toward]
     credit_t = green_t if "emissions" in counts else 0.0
     if "clean_share" in counts:
         clean_tce += green_kwh * tce.kgce_per_kwh / KG_PER_T * scale_to_year
@@ -237,7 +239,7 @@ def carbon_account(
         electricity_tce_method=tce.method,
         electricity_kgce_per_kwh=tce.kgce_per_kwh,
         grid_factor_kg_per_kwh=mean_factor,
-        green_certificates_mwh_per_year=green_kwh * scale_to_year / KG_PER_T,
+        green_certificates_mwh_per_year=green_kwh * scale_to_year / KWH_PER_MWH,
         green_certificate_tco2_per_year=credit_t,
         green_certificates_count_toward=green_counts_toward,
     )
