@@ -170,6 +170,7 @@ def frontier(
     start = _metric(first.summary, rule)
     say("searching the tightest level")
     level = tightest_level(data, rule.name, horizon, options)
+    say(f"tightest level {rule.format(level.value)}, from {rule.format(start)} at least cost")
     end = level.value + END_MARGIN * (start - level.value)
     outputs: list[RunOutput | None] = [first]
     rows = [_row(0, vs, rule, rule.limit(data.case), first.summary)]
