@@ -7,6 +7,7 @@ The Python API (imported on first use, so ``import dispatch`` stays light)::
     result.capacities, result.costs, result.plot.dispatch()
     result = dispatch.load_results("results/example-park")
     case = dispatch.load_case("cases/example-park.yaml").with_overrides({"year": 2029})
+    cost = dispatch.frontier(case, vs="carbon_intensity", points=6).table
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ _API = {
     "run": "dispatch.api",
     "Session": "dispatch.api",
     "pathway": "dispatch.api",
+    "frontier": "dispatch.api",
     "load_results": "dispatch.api",
     "load_case": "dispatch.case.loader",
     "CaseData": "dispatch.case.loader",
@@ -36,7 +38,7 @@ _API = {
 }
 
 if TYPE_CHECKING:
-    from dispatch.api import Result, Session, load_results, pathway, run
+    from dispatch.api import Result, Session, frontier, load_results, pathway, run
     from dispatch.case.loader import CaseData, load_case
     from dispatch.errors import CaseError, DispatchError, InfeasibleError, SolverError
     from dispatch.model.horizon import Horizon
@@ -76,6 +78,7 @@ __all__ = [
     "Session",
     "SolverOptions",
     "__version__",
+    "frontier",
     "load_case",
     "load_results",
     "load_sweep",

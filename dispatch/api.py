@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dispatch.case.loader import CaseData, load_case
 from dispatch.files import replace_file
@@ -26,6 +26,9 @@ from dispatch.results.result import REPORT, ResultData
 from dispatch.results.write import write_folder, write_results, write_summary
 from dispatch.runner import solve_case
 from dispatch.solve.exact import SolverOptions
+
+if TYPE_CHECKING:
+    from dispatch.sweep.frontier import Frontier
 
 
 class Result(ResultData):
@@ -243,6 +246,42 @@ def write_pathway(result: PathwayResult, out: str | Path) -> Path:
     return write_folder(Path(out), fill)
 
 
+def frontier(
+    case: str | Path | CaseData,
+    vs: str = "carbon_intensity",
+    points: int = 6,
+    out: str | Path | None = None,
+    **options: Any,
+) -> Frontier:
+    """Sweep a rule's limit from the least-cost design to the tightest feasible level.
+
+    Parameters
+    ----------
+    case : str, pathlib.Path or CaseData
+        The case.
+    vs : str
+        ``carbon_intensity``, ``emissions`` or ``self_use``.
+    points : int
+        Points on the frontier, the least-cost design included.
+    out : str or pathlib.Path, optional
+        Write ``frontier.csv``, ``frontier.html`` and ``points/<k>/`` here.
+    **options
+        ``method``, ``options`` (SolverOptions), ``horizon``, ``progress`` of
+        :func:`dispatch.sweep.frontier.frontier`.
+
+    Returns
+    -------
+    Frontier
+        ``.table`` (frontier.csv), ``.outputs`` (each point's run), ``.figure()``.
+    """
+    from dispatch.sweep.frontier import frontier as sweep
+
+    def extras(output: Any) -> Any:
+        return Result.from_output(output).write_extras
+
+    return sweep(case, vs=vs, points=points, out=out, point_extras=extras, **options)
+
+
 def load_results(folder: str | Path, case: str | Path | CaseData | None = None) -> Result:
     """Reopen a finished run from its results folder.
 
@@ -268,6 +307,7 @@ __all__ = [
     "Result",
     "Session",
     "SolverOptions",
+    "frontier",
     "load_case",
     "load_results",
     "pathway",

@@ -680,6 +680,84 @@ def pathway(
     _guard(debug, work)
 
 
+@app.command()
+def frontier(
+    case: CaseArg,
+    vs: Annotated[
+        str,
+        typer.Option(
+            "--vs", help="The metric to tighten: emissions, self_use or carbon_intensity."
+        ),
+    ] = "carbon_intensity",
+    points: Annotated[
+        int, typer.Option("--points", min=2, max=50, help="Points, the least-cost one included.")
+    ] = 6,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Frontier folder [default: results/<case name>-frontier/]."),
+    ] = None,
+    method: Annotated[
+        str, typer.Option(help="auto or exact, for every point (as dispatch run).")
+    ] = "auto",
+    time_limit: Annotated[
+        float | None,
+        typer.Option("--time-limit", min=0.0, help="Solver wall-time limit of each solve [s]."),
+    ] = None,
+    debug: DebugOpt = False,
+    set_: SetOpt = None,
+    hours: HoursOpt = None,
+) -> None:
+    """Sweep a rule's limit from the least-cost design to the tightest level (cost frontier)."""
+    from dispatch.api import frontier as solve_frontier
+    from dispatch.case.loader import load_case
+    from dispatch.files import slug
+    from dispatch.model.horizon import Horizon
+    from dispatch.report.text import human
+    from dispatch.results.write import RESULTS_ROOT, check_target
+    from dispatch.runner import METHODS
+    from dispatch.solve.exact import SolverOptions
+    from dispatch.sweep.frontier import METRICS
+    from dispatch.sweep.overrides import resolve_overrides
+
+    if vs not in METRICS:
+        raise typer.BadParameter(f"choose one of {', '.join(METRICS)}", param_hint="--vs")
+    if method not in METHODS:
+        raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
+
+    def work() -> None:
+        overrides, _ = resolve_overrides(case, set_, None, None)
+        data = load_case(case, overrides or None)
+        horizon = Horizon.full_year(data.case.year, hours) if hours else None
+        target = out or RESULTS_ROOT / f"{slug(data.case.name)}-frontier"  # a name, not a path
+        check_target(target)
+        cs = data.case.solver
+        options = SolverOptions(
+            time_limit_seconds=time_limit if time_limit is not None else cs.time_limit_seconds,
+            mip_gap=cs.mip_gap,
+            threads=cs.threads,
+        )
+        result = solve_frontier(
+            data, vs=vs, points=points, out=target, method=method, options=options,
+            horizon=horizon, progress=lambda text: out_console.print(escape(text)),
+        )  # fmt: skip
+        shown = ["point", "limit", "value", "status", "objective_per_year", "tco2_per_year",
+                 "marginal_abatement_cost_per_tco2"]  # fmt: skip
+        from rich.table import Table
+
+        table = Table(title=f"Frontier against {vs} ({result.unit})")
+        for column in shown:
+            table.add_column(column)
+        for row in result.table.to_dict("records"):
+            table.add_row(*(human(row.get(c)) for c in shown))
+        out_console.print(table)
+        out_console.print(
+            f"tightest level {result.level.value:.4g} {result.unit} (strict physics relaxed); "
+            f"frontier written to [bold]{escape(str(target))}[/]"
+        )
+
+    _guard(debug, work)
+
+
 def main() -> None:
     """Entry point of the ``dispatch`` console script."""
     try:

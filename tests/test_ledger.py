@@ -169,6 +169,7 @@ def test_every_term_names_a_column_the_technology_writes(make_case):
 def test_rules_and_ratios_are_defined_once():
     assert [r.name for r in ledger.RULES] == [
         "self_use_of_generation", "self_use_of_consumption", "export_max_of_generation",
+        "carbon_intensity", "clean_share", "emissions",
     ]  # fmt: skip
     for rule in ledger.RULES:
         assert rule.ratio in ledger.RATIO_BY_NAME
@@ -188,6 +189,8 @@ def test_sweep_table_carries_every_ledger_ratio_and_rule(make_case):
     row = row_of(RunSpec("r1", {}), RunResult("r1", "optimal", summary=out.summary))
     for ratio in ledger.RATIOS:
         assert row[ratio.name] == out.summary["ratios"][ratio.name], ratio.name
-    for rule in ledger.RULES:
+    in_force = [r for r in ledger.RULES if r.limit(data.case) is not None]
+    assert in_force and [r["name"] for r in out.summary["rules"]] == [r.name for r in in_force]
+    for rule in in_force:
         assert isinstance(row[f"rule_{rule.name}_ok"], bool), rule.name
     assert row["self_use_of_consumption"] == pytest.approx(1.0, rel=1e-6)

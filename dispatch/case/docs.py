@@ -44,6 +44,9 @@ UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_per_kw_year", f"{CURRENCY}/(kW·year)"),
     ("_per_kw_month", f"{CURRENCY}/(kW·month)"),
     ("_per_tco2", f"{CURRENCY}/tCO2"),
+    ("_t_per_tce", "tCO2/tce"),
+    ("_tco2_per_year", "tCO2/year"),
+    ("_per_mwh", f"{CURRENCY}/MWh"),
     ("_per_kw_th", f"{CURRENCY}/kW_th"),
     ("_per_kwh_th", f"{CURRENCY}/kWh_th"),
     ("_per_kwh", f"{CURRENCY}/kWh"),
@@ -121,6 +124,8 @@ UNIT_NAMES: dict[str, str] = {
     "objective": "—",
     "replacement_year": "years",
     "inverter_replacement_year": "years",
+    "clean_share_min": "fraction",
+    "green_certificates_count_toward": "—",
 }
 """Units of keys whose name does not end in a unit, and of keys without a unit."""
 

@@ -147,6 +147,14 @@ class Accounting(Schema):
         "calorific (0.1229 kgce/kWh) or a number [kgce/kWh].",
     )
 
+    green_certificates_count_toward: Literal["clean_share", "emissions", "both", "none"] = Field(
+        "both",
+        description="What green certificates bought (grid.green_certificate_price_per_mwh) count "
+        "toward: clean_share (clean energy, as self-used renewables), emissions (the imports they "
+        "cover emit nothing), both, or none. Notice 910's accounting of certificates is "
+        "unconfirmed (docs/sources.md §10): a documented choice of the user.",
+    )
+
     @model_validator(mode="after")
     def _known(self) -> Accounting:
         try:
@@ -846,6 +854,13 @@ class Grid(Schema):
         description="Largest export [kW], apart from the connection (which caps exports too); "
         "null: the connection only.",
     )
+    green_certificate_price_per_mwh: NonNeg | None = Field(
+        None,
+        description="Price of green electricity certificates (绿证; 1 certificate = 1 MWh) or of "
+        "the green-power premium [CNY/MWh]; the optimiser may buy them for up to the energy "
+        "imported, hour by hour. null: none available. Spot prices were single-digit CNY/MWh in "
+        "2024-2025 (unconfirmed, docs/sources.md §10).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Grid:
@@ -924,6 +939,21 @@ class Rules(Schema):
         "rules",
         "export_max_of_generation",
         "Exported energy over available generation, at most; null: no rule.",
+    )
+    carbon_intensity_max_t_per_tce: NonNeg | None = Field(
+        None,
+        description="Emissions per unit of energy use, at most [tCO2/tce]; energy use counts "
+        "electricity at accounting.electricity_tce. Zero-carbon park: 0.2 (200,000-1,000,000 "
+        "tce/yr) or 0.3 (above; docs/sources.md §3). null: no rule.",
+    )
+    clean_share_min: Fraction | None = Field(
+        None,
+        description="Clean energy over energy use (both in tce), at least: self-used renewables, "
+        "and green certificates when accounting counts them. Zero-carbon park guiding "
+        "indicator: 0.9 (docs/sources.md §3). null: no rule.",
+    )
+    emissions_max_tco2_per_year: NonNeg | None = Field(
+        None, description="Annual CO2 emissions, at most [tCO2/yr]; null: no rule."
     )
 
 
@@ -1115,5 +1145,14 @@ class Case(Schema):
         if self.rules.self_use_min_of_consumption is not None:
             return self.rules.self_use_min_of_consumption
         switch = int(default("rules", "consumption_rule_switch_year"))
-        key = "from" if self.year >= switch else "before"
-        return float(default("rules", f"self_use_min_of_consumption_{key}_{switch}"))
+        before, after = consumption_rule_levels()
+        return after if self.year >= switch else before
+
+
+def consumption_rule_levels() -> tuple[float, float]:
+    """Return the default self-use share of consumption before and from the switch year."""
+    switch = int(default("rules", "consumption_rule_switch_year"))
+    return tuple(  # type: ignore[return-value]
+        float(default("rules", f"self_use_min_of_consumption_{key}_{switch}"))
+        for key in ("before", "from")
+    )

@@ -2,7 +2,7 @@
 
 Technologies declare their own variables and constraints; this module adds
 what ties them together, last: the electricity balance (B1), the heat
-balance (B2), the local-consumption rules (R4-R6) and the objective (O1).
+balance (B2), the local-consumption and carbon rules (R4-R9) and the objective (O1).
 See docs/formulation.md for the numbered equations.
 """
 
@@ -224,6 +224,37 @@ def annual_ledger(built: BuiltModel) -> dict[str, Any]:
     return ledger.compose(ledger.sum_terms(terms))
 
 
+def annual_carbon(built: BuiltModel, energy: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every carbon quantity of the model as an annual expression [kgCO2, kgce] (R7-R9).
+
+    ``sum_t quantity[t] * factor[t]``: a constant factor multiplies the quantity's annual
+    expression (``energy``, from :func:`annual_ledger`); an hourly one (a grid emission
+    factor profile) weights each term's steps.
+    """
+    m, h, data = built.model, built.horizon, built.data
+    energy = annual_ledger(built) if energy is None else energy
+    factors = ledger.carbon_factors(data.case, data.series)
+
+    def weighted(quantity: str, factor: Any) -> Any:
+        if np.ndim(factor) == 0 or np.ptp(factor) == 0:
+            return float(np.mean(factor)) * energy[quantity]
+        steps = h.take(np.asarray(factor))
+        total: Any = 0.0
+        for base, coeff in ledger.expand(quantity).items():
+            for term in ledger.INPUT_TERMS:
+                if term.quantity == base:
+                    series = h.take(data.series[term.column]) * steps
+                    total += coeff * term.sign * float(np.dot(h.weight, series)) * h.annual_scale
+            for name, tech in built.technologies.items():
+                for term in tech.ledger_terms(tech.spec):
+                    if term.quantity == base:
+                        expr = tech.column_kwh(m.component(name), term.column, steps)
+                        total = total + coeff * term.sign * expr
+        return total
+
+    return ledger.carbon(weighted, factors)
+
+
 def _add_rules(built: BuiltModel) -> None:
     """Add the annual local-consumption rules of :data:`dispatch.ledger.RULES`.
 
@@ -234,24 +265,38 @@ def _add_rules(built: BuiltModel) -> None:
     (R4) ``S >= g * A``      self-use of generation
     (R5) ``S >= c * C``      self-use of consumption
     (R6) ``exported <= x * A`` export cap
+
+    and, with E emissions [kgCO2], U energy use and K clean energy [kgce]
+    (:data:`dispatch.ledger.CARBON`):
+
+    (R7) ``E <= i * U``      carbon intensity [tCO2/tce]
+    (R8) ``K >= k * U``      clean share of energy use
+    (R9) ``E <= 1000 * e``   annual emissions [tCO2/yr]
     """
     m, case = built.model, built.data.case
     quantity = annual_ledger(built)
+    in_force = [(r, r.limit(case)) for r in ledger.RULES if r.limit(case) is not None]
+    if any(r.numerator in ledger.CARBON_BY_NAME for r, _ in in_force):
+        quantity |= annual_carbon(built, quantity)
     ctx = built.context
     elastic = ctx is not None and ctx.elastic
-    for rule in ledger.RULES:
-        limit = rule.limit(case)
-        if limit is None:
-            continue
-        num, den = quantity[rule.numerator], quantity[rule.denominator]
+    for rule, limit in in_force:
+        assert limit is not None
+        num = quantity[rule.numerator]
+        den = rule.per * (1.0 if rule.denominator is None else quantity[rule.denominator])
         lhs = num - limit * den if rule.kind == "min" else limit * den - num
         description = rule.describe(limit)
         built.rules.append(RuleTerm(rule.name, limit, description, rule.key, rule.kind, num, den))
-        if elastic:  # (R4-R6 elastic) lhs + slack >= 0, the slack in kWh/yr
+        if elastic:  # (R4-R9 elastic) lhs + slack >= 0, the slack in kWh, kgCO2 or kgce a year
             slack = pyo.Var(domain=pyo.NonNegativeReals)
             m.add_component(f"rule_{rule.name}_slack", slack)
             m.add_component(f"rule_{rule.name}", pyo.Constraint(expr=lhs + slack >= 0))
-            built.slacks.append(Slack(rule.key, "rule", "rule", limit, "kWh/yr", slack, slack))
+            unit = (
+                ledger.CARBON_BY_NAME[rule.numerator].unit
+                if rule.numerator in (ledger.CARBON_BY_NAME)
+                else "kWh"
+            )
+            built.slacks.append(Slack(rule.key, "rule", "rule", limit, f"{unit}/yr", slack, slack))
             continue
         if isinstance(lhs, int | float) or not list(identify_variables(lhs)):
             if pyo.value(lhs) < -1e-9:

@@ -60,6 +60,7 @@ COST_LABELS = {
     "fuel": "boiler fuel",
     "demand_charge": "demand charge",
     "carbon": "carbon cost",
+    "green_certificates": "green certificates",
     "export_revenue": "export revenue",
     "battery_degradation": "battery wear (priced cycling)",
     "load_shed": "load shed (curtailment payments)",
@@ -95,6 +96,7 @@ COST_COLORS = {
     "fuel": COLORS["boiler"],
     "demand_charge": "#D9B8A3",
     "carbon": "#6B4E3D",
+    "green_certificates": "#4CAF50",
     "export_revenue": COLORS["export"],
     "load_shed": "#A0522D",
 }
@@ -783,6 +785,8 @@ def cashflow_figure(
 def rules_figure(rules: pd.DataFrame) -> go.Figure:
     """Each local-consumption rule: its value (bar) against its limit (marker) [%]."""
     title = "Local-consumption rules: value against limit"
+    if "unit" in rules:  # shares only; carbon rules have other units (see the rules table)
+        rules = rules[rules["unit"] == "fraction"]
     if rules.empty:
         return _empty(title, "no rules apply to this case")
     labels = [

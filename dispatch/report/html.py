@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from dispatch._version import __version__
+from dispatch.ledger import rule_format
 from dispatch.report.figures import MONTHS, Plots
 from dispatch.report.text import human, number, solve_rows
 from dispatch.results.carbon import intensity_by_conversion
@@ -150,6 +151,18 @@ def summary_card(result: Result, notes: bool = True) -> str:
                 f"{energy.get('self_used', 0):,.0f} of {energy.get('consumption', 0):,.0f} MWh",
             )
         )
+    certs = em.get("green_certificates_mwh_per_year")
+    if isinstance(certs, int | float) and certs > 0:
+        share = ratios.get("clean_share")
+        tiles.append(
+            (
+                "Green certificates",
+                f"{certs:,.0f} MWh/yr",
+                f"{_money(s.get('costs_per_year', {}).get('green_certificates', 0.0), cur)}/yr; "
+                f"count toward {em.get('green_certificates_count_toward')}"
+                + (f"; clean share {share:.1%}" if isinstance(share, int | float) else ""),
+            )
+        )
     curt = ratios.get("curtailment_of_generation")
     if curt is not None:  # never below zero: a tiny negative is solver noise
         curtailed_mwh = max(float(energy.get("curtailed", 0)), 0.0)
@@ -169,14 +182,16 @@ def summary_card(result: Result, notes: bool = True) -> str:
     )
     rules = (
         "".join(
-            f"<tr><td>{_e(r.description)}</td><td class='pd-num'>{r.value_fraction:.1%}</td>"
-            f"<td>{'≥' if r.kind == 'min' else '≤'} {r.limit_fraction:.0%}</td>"
+            f"<tr><td>{_e(r['description'])}</td>"
+            f"<td class='pd-num'>{_e(rule_format(r['rule'])(r['value_fraction']))}</td>"
+            f"<td>{'≥' if r['kind'] == 'min' else '≤'} "
+            f"{_e(rule_format(r['rule'])(r['limit_fraction']))}</td>"
             + (
                 f"<td class='pd-ok'>{VERDICT[True]}</td></tr>"
-                if r.ok
+                if r["ok"]
                 else f"<td class='pd-fail'>{VERDICT[False]}</td></tr>"
             )
-            for r in result.rules.itertuples()
+            for r in result.rules.to_dict("records")
         )
         or "<tr><td>no rules apply</td></tr>"
     )

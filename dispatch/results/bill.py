@@ -17,6 +17,7 @@ from dispatch import ledger
 from dispatch.case.loader import CaseData
 from dispatch.case.schema import Boiler
 from dispatch.model.technologies import ledger_terms
+from dispatch.model.technologies.grid import GREEN_COLUMN
 from dispatch.results.carbon import carbon_account
 from dispatch.solve.baseline import BaselineDispatch
 from dispatch.tariffs.charges import (
@@ -33,6 +34,7 @@ MONTHS_PER_YEAR = 12
 COST_KEYS = (
     "capex_annualized", "fixed_om", "grid_energy", "system_operation", "grid_capacity",
     "demand_charge", "export_revenue", "fuel", "carbon", "battery_degradation", "load_shed",
+    "green_certificates",
 )  # fmt: skip
 """Cost categories of ``costs_per_year`` (solution and baseline alike), before ``total``."""
 
@@ -228,6 +230,8 @@ def emissions(ts: pd.DataFrame, data: CaseData, base: BaselineDispatch) -> dict[
         tce=electricity_tce(data.case.accounting.electricity_tce),
         fuel_factor_kg_per_kwh=boiler.emission_factor_kg_per_kwh_fuel,
         scale_to_year=_scale(ts),
+        green_certified_kwh=_col(ts, GREEN_COLUMN),
+        green_counts_toward=data.case.accounting.green_certificates_count_toward,
     )
     out = acct.to_dict()
     factor = data.case.grid.emission_factor

@@ -5,6 +5,8 @@ Rules (docs/sources.md §3-§4):
 - Grid electricity emits at the grid factor (a number or an hourly profile).
 - Self-used on-site renewable electricity emits nothing; exports earn no credit.
 - Fuel emits at its fuel factor (natural gas by default).
+- Imports covered by green certificates emit nothing and count as clean energy, as the case's
+  accounting chooses (docs/sources.md §10).
 - Energy consumption [tce] = electricity consumed (grid import + self-used renewable) × the
   electricity-to-tce conversion + fuel × its standard-coal equivalent.
 - Baseline: the same park with no new equipment; all electricity from the grid, all heat from the
@@ -19,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from dispatch.ledger import GREEN_COUNTS
 from dispatch.tariffs.emissions import (
     KG_PER_T,
     TceConversion,
@@ -32,6 +35,7 @@ from dispatch.tariffs.emissions import (
 ArrayLike = float | Sequence[float] | np.ndarray
 STANDARD_TCE = ("coal-equivalent", "calorific")
 """The electricity-to-tce conversions reported side by side (docs/sources.md §3)."""
+KWH_PER_MWH = 1000.0  # unit conversion, not data
 
 
 def _total(values: ArrayLike) -> float:
@@ -109,6 +113,13 @@ class CarbonAccount:
         ``kgce_per_kwh``, ``energy_consumption_tce``, ``tco2_per_tce``,
         ``zero_carbon_threshold_tco2_per_tce``, ``zero_carbon_ok``, ``clean_energy_share``
         and ``verdict`` (true for the conversion the flat keys above use).
+    green_certificates_mwh_per_year : float
+        Green certificates bought [MWh/yr = certificates/yr].
+    green_certificate_tco2_per_year : float
+        Emissions of the imports they cover, deducted from ``tco2_per_year`` when certificates
+        count toward emissions (``accounting.green_certificates_count_toward``) [tCO2/yr].
+    green_certificates_count_toward : str
+        ``clean_share``, ``emissions``, ``both`` or ``none``.
     """
 
     tco2_per_year: float
@@ -127,6 +138,9 @@ class CarbonAccount:
     electricity_kgce_per_kwh: float
     grid_factor_kg_per_kwh: float
     by_electricity_tce: dict[str, dict[str, Any]]
+    green_certificates_mwh_per_year: float = 0.0
+    green_certificate_tco2_per_year: float = 0.0
+    green_certificates_count_toward: str = "none"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the account as a JSON-ready mapping."""
@@ -146,6 +160,8 @@ def carbon_account(
     fuel_factor_kg_per_kwh: float | None = None,
     grid_clean_fraction: float = 0.0,
     scale_to_year: float = 1.0,
+    green_certified_kwh: ArrayLike = 0.0,
+    green_counts_toward: str = "none",
 ) -> CarbonAccount:
     """Compute the park's carbon account over a horizon, scaled to a year.
 
@@ -173,6 +189,11 @@ def carbon_account(
         Share of grid electricity counted as clean (for example contracted green power).
     scale_to_year : float, default 1
         Factor from the horizon to a year (8760 / horizon hours for a short horizon).
+    green_certified_kwh : array_like, default 0
+        Hourly imports covered by green certificates bought [kWh].
+    green_counts_toward : str, default "none"
+        What they count toward: ``clean_share`` (clean energy), ``emissions`` (their imports
+        emit nothing), ``both`` or ``none`` (docs/sources.md §10).
 
     Returns
     -------
@@ -188,12 +209,17 @@ def carbon_account(
     ) * scale_to_year
     grid_kwh = _total(grid_import_kwh)
     renewable_kwh = _total(renewable_self_used_kwh)
-    total_t = grid_t + fuel_t
+    green_kwh = _total(green_certified_kwh)
+    green_t = grid_emissions_t(green_certified_kwh, grid_factor_kg_per_kwh) * scale_to_year
+    counts = GREEN_COUNTS[green_counts_toward]
+    credit_t = green_t if "emissions" in counts else 0.0
+    green_clean_kwh = green_kwh if "clean_share" in counts else 0.0
+    total_t = grid_t + fuel_t - credit_t
     methods = {m: electricity_tce(m) for m in STANDARD_TCE} | {tce.method: tce}
     side = {
         method: _indicator(
             total_t, grid_kwh, renewable_kwh, fuel_kwh, conv, fuel, grid_clean_fraction,
-            scale_to_year,
+            scale_to_year, green_clean_kwh,
         ) | {"verdict": method == tce.method}
         for method, conv in methods.items()
     }  # fmt: skip
@@ -220,6 +246,9 @@ def carbon_account(
         electricity_kgce_per_kwh=tce.kgce_per_kwh,
         grid_factor_kg_per_kwh=mean_factor,
         by_electricity_tce=side,
+        green_certificates_mwh_per_year=green_kwh * scale_to_year / KWH_PER_MWH,
+        green_certificate_tco2_per_year=credit_t,
+        green_certificates_count_toward=green_counts_toward,
     )
 
 
@@ -232,15 +261,18 @@ def _indicator(
     fuel: str,
     grid_clean_fraction: float,
     scale_to_year: float,
+    green_clean_kwh: float = 0.0,
 ) -> dict[str, Any]:
     """Return the zero-carbon indicator under one electricity-to-tce conversion.
 
     Energy use [tce] = (grid + self-used renewable electricity) x conversion + fuel x its
     kgce/kWh; intensity = tCO2 / tce against the threshold of the energy-use band; clean
-    share = clean electricity in tce over energy use.
+    share = clean electricity (self-used renewables, the clean fraction of grid imports and
+    the green-certified imports that count toward it) in tce over energy use.
     """
     energy = energy_consumption_tce(grid_kwh + renewable_kwh, fuel_kwh, tce, fuel) * scale_to_year
-    clean_tce = (renewable_kwh + grid_clean_fraction * grid_kwh) * tce.kgce_per_kwh / KG_PER_T
+    clean_kwh = renewable_kwh + grid_clean_fraction * grid_kwh + green_clean_kwh
+    clean_tce = clean_kwh * tce.kgce_per_kwh / KG_PER_T
     intensity = total_t / energy if energy > 0 else 0.0
     threshold = zero_carbon_threshold(energy)
     return {

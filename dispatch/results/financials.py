@@ -32,7 +32,7 @@ KWH_PER_MWH = 1000.0
 FLOW_TOL_KW = 1e-6
 """Flows below this count as zero when an hour is classed as importing or curtailing."""
 
-ENERGY_KEYS = ("grid_energy", "system_operation", "export_revenue")
+ENERGY_KEYS = ("grid_energy", "system_operation", "export_revenue", "green_certificates")
 CHARGE_KEYS = ("grid_capacity", "demand_charge")
 COMPONENTS = (
     "capex", "replacement", "om", "energy_savings", "charges", "fuel", "carbon", "tax",

@@ -251,7 +251,8 @@ class ResultData:
 
         Columns ``rule``, ``description``, ``kind`` (``min``/``max``),
         ``value_fraction``, ``limit_fraction``, ``margin_fraction`` (positive when
-        the rule is met with room to spare) and ``ok``.
+        the rule is met with room to spare), ``ok`` and ``unit`` (``fraction``, or the
+        unit of a carbon rule's value and limit: ``tCO2/tce``, ``tCO2/yr``).
         """
         rows = []
         for r in self.summary.get("rules", []):
@@ -266,10 +267,11 @@ class ResultData:
                     "limit_fraction": limit,
                     "margin_fraction": value - limit if kind == "min" else limit - value,
                     "ok": bool(r["ok"]),
+                    "unit": r.get("unit", "fraction"),
                 }
             )
         cols = ["rule", "description", "kind", "value_fraction", "limit_fraction"]
-        return pd.DataFrame(rows, columns=[*cols, "margin_fraction", "ok"])
+        return pd.DataFrame(rows, columns=[*cols, "margin_fraction", "ok", "unit"])
 
     @property
     def emissions(self) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from dispatch import ledger
 from dispatch.case.loader import CaseData
 from dispatch.model.horizon import Horizon
 from dispatch.model.technologies import REGISTRY, ledger_terms, spec_of
+from dispatch.model.technologies.grid import GREEN_COLUMN
 from dispatch.results import bill as billing
 from dispatch.results.bill import COST_KEYS
 from dispatch.solve.baseline import BaselineDispatch, baseline_dispatch
@@ -36,11 +37,11 @@ def energy_kwh(ts: pd.DataFrame, data: CaseData) -> dict[str, float]:
 
     The ledger's quantities (:mod:`dispatch.ledger`: available, curtailed, exported,
     imported, load, conversion, storage losses, load shed, self-used, consumption),
-    then per-technology details (PV and wind available, heat, fuel, battery throughput).
+    (fuel, green-certified imports), then per-technology details (PV and wind available,
+    heat, battery throughput).
     """
     scale = annual_scale(ts)
     e = ledger.annual_kwh(ts, ledger_terms(data.case), scale)
-    boiler = data.case.technologies.boiler
     details = {
         "pv_available": "pv_available_kw",
         "wind_available": "wind_available_kw",
@@ -56,17 +57,31 @@ def energy_kwh(ts: pd.DataFrame, data: CaseData) -> dict[str, float]:
         "heat_storage_discharge": "thermal_storage_discharge_kw_th",
     }
     e |= {k: float(_col(ts, c).sum()) * scale for k, c in details.items()}
-    e["fuel"] = e["boiler_heat"] / boiler.efficiency if boiler else 0.0
     return e
 
 
+def carbon_kg(ts: pd.DataFrame, data: CaseData) -> dict[str, float]:
+    """Annual carbon quantities of :data:`dispatch.ledger.CARBON` [kgCO2, kgce].
+
+    Emissions, energy use and clean energy, from the hourly table.
+    """
+    factors = ledger.carbon_factors(data.case, data.series)
+    return ledger.annual_carbon(ts, ledger_terms(data.case), factors, annual_scale(ts))
+
+
 def ratios(e: dict[str, float]) -> dict[str, float | None]:
-    """Return the ratios of :data:`dispatch.ledger.RATIOS`; ``None`` where the denominator is 0."""
+    """Return the ratios of :mod:`dispatch.ledger`; ``None`` where the denominator is 0.
+
+    The carbon ratios too when ``e`` holds the carbon quantities.
+    """
     return ledger.ratios(e)
 
 
 def rules(e: dict[str, float], data: CaseData, tol: float = 1e-6) -> list[dict[str, Any]]:
-    """Each rule as ``{name, limit, value, ok, kind}``; ``tol`` absorbs solver tolerance."""
+    """Each rule as ``{name, limit, value, ok, kind, unit}``; ``tol`` absorbs solver tolerance.
+
+    ``e`` holds the energy quantities, and the carbon ones (:func:`carbon_kg`) for R7-R9.
+    """
     return ledger.check_rules(e, data.case, tol)
 
 
@@ -78,8 +93,9 @@ def costs(
     Investment, fixed O&M and the connection charge come from the technologies' unit costs;
     energy, fees, demand charges, export revenue, fuel and carbon from the monthly bill
     (:func:`dispatch.results.bill.bill_monthly`); the battery's wear (S9) from its
-    discharge. Wear is a price on cycling, not a payment: the cash flow
-    (:mod:`dispatch.results.financials`) pays replacements instead.
+    discharge; green certificates from the hourly imports they cover at
+    ``grid.green_certificate_price_per_mwh``. Wear is a price on cycling, not a payment:
+    the cash flow (:mod:`dispatch.results.financials`) pays replacements instead.
     """
     case = data.case
     c = dict.fromkeys(COST_KEYS, 0.0)
@@ -103,9 +119,17 @@ def costs(
     if battery is not None:  # (S9) wear priced per kWh discharged
         discharge = _col(ts, "battery_discharge_kw").sum() * annual_scale(ts)
         c["battery_degradation"] = battery.wear_cost_per_kwh() * discharge
+    c["green_certificates"] = green_certificates_mwh(ts) * (
+        case.grid.green_certificate_price_per_mwh or 0.0
+    )
     c = {k: float(v) for k, v in c.items()}
     c["total"] = float(sum(c.values()))
     return c
+
+
+def green_certificates_mwh(ts: pd.DataFrame) -> float:
+    """Green certificates bought per year [MWh = certificates], from the hourly table."""
+    return float(_col(ts, GREEN_COLUMN).sum()) * annual_scale(ts) / KWH_PER_MWH
 
 
 def annual_scale(ts: pd.DataFrame) -> float:
@@ -226,8 +250,9 @@ def summarize(
         The baseline park's dispatch over the same hours; computed if omitted.
     """
     e = energy_kwh(ts, data)
+    q = e | carbon_kg(ts, data)
     cost = costs(ts, caps, data, bill)
-    rule_list = rules(e, data)
+    rule_list = rules(q, data)
     if base is None:
         base = baseline_dispatch(data, Horizon.full_year(data.case.year, len(ts)))
     emissions = billing.emissions(ts, data, base)
@@ -240,7 +265,7 @@ def summarize(
         "currency": data.case.finance.currency,
         "capacities": caps,
         "energy_mwh": {k: v / KWH_PER_MWH for k, v in e.items()},
-        "ratios": ratios(e),
+        "ratios": ratios(q),
         "rules": rule_list,
         "rules_ok": all(r["ok"] for r in rule_list),
         "costs_per_year": cost,

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dispatch.errors import printable
+from dispatch.ledger import rule_format
 from dispatch.results.carbon import intensity_by_conversion
 
 
@@ -54,7 +55,8 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
     for r in summary["rules"]:
         sign = ">=" if r.get("kind", "min") == "min" else "<="
         verdict = "[green]pass[/]" if r["ok"] else "[red]FAIL[/]"
-        rules.add_row(r["name"], f"{r['value']:.1%}", f"{sign} {r['limit']:.0%}", verdict)
+        fmt = rule_format(r["name"])
+        rules.add_row(r["name"], fmt(r["value"]), f"{sign} {fmt(r['limit'])}", verdict)
     console.print(rules)
     e = summary["energy_mwh"]
     ratios = summary["ratios"]

@@ -26,6 +26,7 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn import generate_standard_repn
 
+from dispatch import ledger
 from dispatch.case.loader import CaseData
 from dispatch.errors import DispatchError, InfeasibleError, SolverError, UnboundedError
 from dispatch.model.build import BuiltModel, RuleTerm, build_model
@@ -44,6 +45,11 @@ SIZE_CAP_PER_PEAK_KW = 1000.0
 """An unlimited size is capped at this many times the peak load to find runaways."""
 DIAGNOSIS_TYPICAL_DAYS = 12
 """Typical days of the capped re-solve that names runaway sizes (for horizons of 24+ days)."""
+
+SUPPLY_RULES = ("self_use_of_consumption", "carbon_intensity", "clean_share", "emissions")
+"""Rules that more renewable generation helps to meet, not only storage."""
+CARBON_RULES = ("carbon_intensity", "clean_share", "emissions")
+"""Rules that green certificates help to meet."""
 
 _LABEL = {"pv": "PV", "wind": "wind", "battery": "storage", "heat_pump": "heat pump"}
 _DINKELBACH_STEPS = 12
@@ -357,6 +363,26 @@ def _frac(x: float, down: bool) -> str:
     return f"{thousandths / 1000:g}"
 
 
+def _amount(unit: str) -> Any:
+    """Return ``(x, down) -> text``, a value in ``unit`` rounded towards the safe side.
+
+    Steps of 0.001 tCO2/tce, whole tCO2/yr.
+    """
+    step = 1.0 if unit.endswith("/yr") else 1e-3
+
+    def fmt(x: float, down: bool) -> str:
+        n = math.floor(x / step + 1e-9) if down else math.ceil(x / step - 1e-9)
+        return f"{n * step:.{0 if step >= 1 else 3}f}"
+
+    return fmt
+
+
+def _in_unit(unit: str) -> Any:
+    """Return ``(x, down) -> "0.253 tCO2/tce"``, rounded as :func:`_amount`."""
+    amount = _amount(unit)
+    return lambda x, down: f"{amount(x, down)} {unit}"
+
+
 def _num(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:.3g}"
 
@@ -409,6 +435,8 @@ def _rule_finding(
     joint, alone, binding = reach
     minimum = rule.kind == "min"
     joint, alone = max(joint, 0.0), max(alone, 0.0)
+    unit = ledger.RULE_BY_NAME[rule.name].unit if rule.name in ledger.RULE_BY_NAME else "%"
+    shown, to_key = (_pct, _frac) if unit == "%" else (_in_unit(unit), _amount(unit))
     absent = [t for t in ("pv", "wind", "battery") if t not in built.technologies]
     held = [_bound_text(s) for s, _ in moves]
     if absent:
@@ -422,16 +450,22 @@ def _rule_finding(
     # what could help: more generators for a share of consumption; storage, once
     # something generates, to use what would be curtailed or exported
     generators = [t for t in ("pv", "wind") if t not in absent]
-    adds = [t for t in absent if t != "battery"] if rule.name == "self_use_of_consumption" else []
-    if "battery" in absent and generators and (rule.name != "self_use_of_consumption" or note):
+    supply = rule.name in SUPPLY_RULES  # more generation helps, not only storage
+    adds = [t for t in absent if t != "battery"] if supply else []
+    if "battery" in absent and generators and (not supply or note):
         adds.append("battery")
     if adds:
         remedies.append("add " + _join([f"technologies.{t}" for t in adds], "or"))
+    grid = built.data.case.grid
+    if rule.name in CARBON_RULES and grid.green_certificate_price_per_mwh is None:
+        remedies.append("allow green certificates (grid.green_certificate_price_per_mwh)")
     verb = "lower" if minimum else "raise"
     remedies.append(
-        f"{verb} {rule.key} to {_frac(joint, down=minimum)} ({_pct(joint, down=minimum)})"
+        f"{verb} {rule.key} to {to_key(joint, minimum)}"
+        + (f" ({_pct(joint, down=minimum)})" if unit == "%" else "")
     )
-    reached_text = _pct(joint, down=minimum)
+    reached_text = shown(joint, minimum)
+    short = rule.limit - joint if minimum else joint - rule.limit
     met = joint >= rule.limit - 1e-6 if minimum else joint <= rule.limit + 1e-6
     others = [o.key for o in broken if o is not rule]
     if met and others:
@@ -448,11 +482,12 @@ def _rule_finding(
             rules_text = (
                 f" while {_join([k.key for k in binding], 'and')} "
                 f"{'holds' if len(binding) == 1 else 'hold'} "
-                f"(without {'it' if len(binding) == 1 else 'them'}: {_pct(alone, down=minimum)})"
+                f"(without {'it' if len(binding) == 1 else 'them'}: {shown(alone, minimum)})"
             )
+        shortfall = f" ({ledger.rule_format(rule.name)(short)} short)" if unit != "%" else ""
         head = (
             f"{text} ({rule.key}) cannot be met: {how} {reached_text} is "
-            f"reachable{with_text}{rules_text}{note}"
+            f"reachable{shortfall}{with_text}{rules_text}{note}"
         )
     return {
         "constraint": rule.key,
@@ -460,6 +495,7 @@ def _rule_finding(
         "rule": rule.name,
         "limit": rule.limit,
         "reachable": joint,
+        "shortfall": max(short, 0.0),
         "reachable_without_other_rules": alone,
         "held_by": [s.key for s, _ in moves],
         "remedies": [

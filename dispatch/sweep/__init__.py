@@ -4,7 +4,8 @@ Modules: :mod:`~.overrides` (``--set``, scenarios files, key checks), :mod:`~.gr
 (``--grid`` expansion and run ids), :mod:`~.worker` (one run, profiles cached per
 process), :mod:`~.executor` (local pool and Dask behind one interface),
 :mod:`~.driver` (the sweep loop, resume), :mod:`~.store` (run folders and the
-sweep table), :mod:`~.compare` (table, figures, tornado chart).
+sweep table), :mod:`~.compare` (table, figures, tornado chart), :mod:`~.frontier` (cost
+frontiers: a rule's limit swept to its tightest level).
 """
 
 from __future__ import annotations

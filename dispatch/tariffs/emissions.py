@@ -267,3 +267,9 @@ def zero_carbon_threshold(energy_consumption_tce: float) -> ZeroCarbonThreshold:
 def clean_energy_share_target() -> float:
     """Return the guiding minimum clean-energy share of consumption for zero-carbon parks."""
     return sourced(load("carbon.yaml")["zero_carbon_park"]["clean_energy_share_min"], "clean share")
+
+
+def zero_carbon_thresholds() -> tuple[float, ...]:
+    """Return the zero-carbon park limits of every energy-use band [tCO2/tce], ascending."""
+    data = load("carbon.yaml")["zero_carbon_park"]
+    return tuple(sorted({float(b["threshold_tco2_per_tce"]) for b in data["bands"]}))

@@ -27,6 +27,7 @@ Expr = Any  # a Pyomo linear expression or a number
 
 ELECTRICITY_CATEGORIES = (
     "grid_energy", "system_operation", "grid_capacity", "demand_charge", "export_revenue",
+    "green_certificates",
 )  # fmt: skip
 """Cost categories whose prices follow ``finance.electricity_price_escalation_per_year``."""
 
@@ -398,9 +399,12 @@ class Technology(ABC):
         """
         return {}
 
-    def column_kwh(self, b: pyo.Block, column: str) -> Expr:
-        """Annual sum ``s * sum_t w_t * x_t`` of an hourly output column, as a model expression."""
-        return self.ctx.annual(self.hourly_vars(b)[column])
+    def column_kwh(self, b: pyo.Block, column: str, coeff: np.ndarray | float = 1.0) -> Expr:
+        """Annual sum ``s * sum_t w_t * c_t * x_t`` of an hourly output column (a model expression).
+
+        ``coeff`` weights the steps (an emission factor at the model steps).
+        """
+        return self.ctx.annual(self.hourly_vars(b)[column], coeff)
 
     def ledger(self, b: pyo.Block) -> list[tuple[Term, Expr]]:
         """Return each ledger term with its annual model expression [kWh/yr]."""

@@ -133,9 +133,9 @@ class FlexibleLoad(Technology):
         """Shifted load is load in the hour it is served (zero over every window)."""
         return (Term("load", "load_shifted_kw"),)
 
-    def column_kwh(self, b: pyo.Block, column: str) -> Expr:
-        """Annual sum of ``load_shifted_kw``: added less taken (zero by F5)."""
-        return self.ctx.annual(b.increase_kw) - self.ctx.annual(b.decrease_kw)
+    def column_kwh(self, b: pyo.Block, column: str, coeff: np.ndarray | float = 1.0) -> Expr:
+        """Annual sum of ``load_shifted_kw``: added less taken (zero by F5 when unweighted)."""
+        return self.ctx.annual(b.increase_kw, coeff) - self.ctx.annual(b.decrease_kw, coeff)
 
     def timeseries(self, b: pyo.Block) -> dict[str, np.ndarray]:
         """Return the signed shift per step, ``load_shifted_kw`` (served less original)."""

@@ -19,6 +19,9 @@ from dispatch.tariffs.charges import step_month_fractions
 from dispatch.tariffs.emissions import KG_PER_T
 
 MONTHS_PER_YEAR = 12
+KWH_PER_MWH = 1000.0  # unit conversion, not data
+GREEN_COLUMN = "green_certificate_kw"
+"""Hourly output column: imports covered by green certificates bought [kW]."""
 
 
 def import_cost_per_kwh(
@@ -60,6 +63,8 @@ class Grid(Technology):
         (G3) ``export_kw[t] <= connection_kw`` and ``export_kw[t] <= export_limit_kw``
         (G4) ``export_kw[t] = 0`` when ``export_allowed`` is false
         (G5) ``import_kw[t] <= peak_import_kw[m(t)]`` under the demand-charge scheme
+        (G6) ``green_certificate_kw[t] <= import_kw[t]`` when certificates are for sale: the
+        imports covered by green certificates bought
         """
         s = self.spec
         steps = self.ctx.steps
@@ -76,6 +81,11 @@ class Grid(Technology):
         if s.export_allowed:
             b.export_limit = pyo.Constraint(
                 steps, rule=lambda b, t: b.export_kw[t] <= b.connection_kw
+            )
+        if s.green_certificate_price_per_mwh is not None:  # (G6)
+            b.green_certificate_kw = pyo.Var(steps, domain=nn)
+            b.green_certificate_limit = pyo.Constraint(
+                steps, rule=lambda b, t: b.green_certificate_kw[t] <= b.import_kw[t]
             )
         if s.demand_rate_per_kw_month() > 0:
             month = self.ctx.horizon.month.tolist()
@@ -107,12 +117,21 @@ class Grid(Technology):
 
     @classmethod
     def ledger_terms(cls, spec: Any) -> tuple[Term, ...]:
-        """Return the import and export terms (exports enter R4-R6)."""
-        return (Term("imported", "import_kw"), Term("exported", "export_kw"))
+        """Return the import and export terms (exports enter R4-R6).
+
+        With green certificates for sale, also the imports they cover (R7-R9).
+        """
+        terms: tuple[Term, ...] = (Term("imported", "import_kw"), Term("exported", "export_kw"))
+        if spec.green_certificate_price_per_mwh is not None:
+            terms += (Term("green_certified", GREEN_COLUMN),)
+        return terms
 
     def hourly_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
-        """Import and export per step."""
-        return {"import_kw": b.import_kw, "export_kw": b.export_kw}
+        """Import and export per step, and imports covered by green certificates."""
+        out = {"import_kw": b.import_kw, "export_kw": b.export_kw}
+        if self.spec.green_certificate_price_per_mwh is not None:
+            out[GREEN_COLUMN] = b.green_certificate_kw
+        return out
 
     @classmethod
     def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
@@ -148,6 +167,10 @@ class Grid(Technology):
         (O3) ``s * sum_m demand_rate * f_m * peak_import_kw[m]``, with ``f_m`` the share of
         month m's hours that the steps stand for
         (O4) ``carbon_price / 1000 * s * sum_t w_t * factor[t] * import[t]``
+        (O1 green) ``price_per_mwh / 1000 * s * sum_t w_t * green_certificate_kw[t]``
+
+        The carbon price applies to the physical emissions of imports: certificates lower
+        the accounted emissions (R7, R9), not the carbon cost.
         """
         s = self.spec
         h = self.ctx.horizon
@@ -163,6 +186,9 @@ class Grid(Technology):
             cost = cost + h.annual_scale * pyo.quicksum(
                 rate * frac[m] * b.peak_import_kw[m] for m in b.months
             )
+        green = s.green_certificate_price_per_mwh
+        if green is not None:  # (O1 green certificates) price per MWh covered
+            cost = cost + self.ctx.annual(b.green_certificate_kw, green / KWH_PER_MWH)
         cost = electricity * cost
         carbon = self.ctx.carbon_price_per_tco2 * self.ctx.weight("carbon")
         if carbon > 0:

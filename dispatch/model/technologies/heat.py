@@ -123,6 +123,11 @@ class Boiler(Technology):
         )
         return per_kwh_fuel / s.efficiency * self.ctx.annual(b.heat_kw_th)
 
+    @classmethod
+    def ledger_terms(cls, spec: Any) -> tuple[Term, ...]:
+        """Fuel burnt, ``heat_kw_th / efficiency`` (in the carbon quantities, R7-R9)."""
+        return (Term("fuel", "boiler_kw_th", 1.0 / spec.efficiency),)
+
     def hourly_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
         """Heat output per step."""
         return {"boiler_kw_th": b.heat_kw_th}

@@ -53,12 +53,12 @@ class Renewable(Technology):
         """Curtailment per step."""
         return {f"{self.name}_curtailed_kw": b.curtailed_kw}
 
-    def column_kwh(self, b: pyo.Block, column: str) -> Expr:
+    def column_kwh(self, b: pyo.Block, column: str, coeff: np.ndarray | float = 1.0) -> Expr:
         """(R3) ``A_k = s * sum_t w_t * availability[t] * size_kw`` for the available column."""
         if column != f"{self.name}_available_kw":
-            return super().column_kwh(b, column)
+            return super().column_kwh(b, column, coeff)
         h = self.ctx.horizon
-        hours = float(np.dot(h.weight, h.take(self.series[self.availability_key])))
+        hours = float(np.dot(h.weight * coeff, h.take(self.series[self.availability_key])))
         return hours * h.annual_scale * b.size_kw
 
     @classmethod

@@ -139,11 +139,11 @@ class ElectricBoiler(Technology):
         """Heat output per step (its electricity is :meth:`column_kwh` and :meth:`timeseries`)."""
         return {"electric_boiler_kw_th": b.heat_kw_th}
 
-    def column_kwh(self, b: pyo.Block, column: str) -> Expr:
+    def column_kwh(self, b: pyo.Block, column: str, coeff: np.ndarray | float = 1.0) -> Expr:
         """Annual sum of a column; ``electric_boiler_kw`` is the heat over the efficiency."""
         if column == "electric_boiler_kw":
-            return self.ctx.annual(b.heat_kw_th, 1.0 / self.spec.efficiency)
-        return super().column_kwh(b, column)
+            return self.ctx.annual(b.heat_kw_th, coeff / self.spec.efficiency)
+        return super().column_kwh(b, column, coeff)
 
     @classmethod
     def sizes(cls, spec: Any) -> dict[str, SizeSpec]:
