@@ -90,3 +90,33 @@ def test_auto_with_discrete_sizes_stays_on_whole_units():
     assert auto["rules_ok"] and auto["dispatch_strict"]
     assert auto["objective_per_year"] >= exact["objective_per_year"] * (1 - 1e-6)
     assert auto["objective_per_year"] <= exact["objective_per_year"] * (1 + AUTO_TOLERANCE)
+
+
+def test_a_dispatch_stuck_in_numerical_trouble_is_run_again_from_scratch(monkeypatch):
+    # A warm-started simplex can stop with status "unknown" near a binding annual rule
+    # (seen on the example park at carbon intensity <= 0.3). The dispatch must then be
+    # run once more from scratch rather than fail the run.
+    from dispatch.solve import refine as refine_module
+    from dispatch.solve.highs import RunStats
+
+    data = load_case(EXAMPLE)
+    keys, master, year = _problem(data, Horizon.full_year(data.case.year, 24 * 7))
+    design = np.clip(np.array([8000.0, 4000.0, 12000.0, 3000.0, 4000.0, 8000.0])[: len(keys)],
+                     master.lower, master.upper)  # fmt: skip
+    expected = year.evaluate(design).objective
+    real = refine_module.run_until
+    calls: list[str] = []
+
+    def stuck_once(hm, deadline):
+        calls.append(str(hm.options.get("solver")))
+        if len(calls) == 1:
+            return RunStats("unknown", None, None, float("inf"), 0.0, False)
+        return real(hm, deadline)
+
+    monkeypatch.setattr(refine_module, "run_until", stuck_once)
+    again = year.evaluate(design * 1.01)
+    assert calls == ["simplex", "ipm"]
+    assert again.objective is not None and again.objective == pytest.approx(
+        year.evaluate(design).objective, rel=0.05
+    )
+    assert year.evaluate(design).objective == pytest.approx(expected, rel=1e-7)

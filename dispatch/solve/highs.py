@@ -208,6 +208,10 @@ class HighsModel:
         self.highs.setOptionValue(key, value)
         self.options[key] = value
 
+    def forget_solution(self) -> None:
+        """Drop HiGHS's solution and basis: the next run starts from scratch."""
+        self.highs.clearSolver()
+
     def set_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         """Change column bounds (fix a size with ``lower == upper``)."""
         cols = np.asarray(cols, dtype=np.int32)

@@ -63,6 +63,9 @@ CUT_MARGIN = 1e-6
 """A feasibility cut is tightened by this share of its scale, so that the next design is
 strictly inside it rather than on its edge, where round-off could leave it infeasible."""
 
+STUCK = ("unknown", "solve error", "postsolve error")
+"""HiGHS statuses after which a dispatch is run once more from scratch."""
+
 
 @dataclass
 class Evaluation:
@@ -151,6 +154,8 @@ class FullYear:
         start = time.perf_counter()
         hm.set_bounds(self.cols, design, design)
         stats = run_until(hm, self.deadline)
+        if stats.status in STUCK:  # a warm start gone wrong: once more from scratch
+            stats = self._afresh()
         if stats.status == "optimal" and stats.has_solution:
             if not self.warm:
                 hm.set_option("solver", "simplex")  # later dispatches start from a basis
@@ -172,6 +177,20 @@ class FullYear:
                 hm.set_option("solver", "ipm")
         cut = None if ray is None else farkas_cut(hm, ray, self.cols, self.other, design)
         return Evaluation(design.copy(), None, cut=cut, seconds=time.perf_counter() - start)
+
+    def _afresh(self) -> RunStats:
+        """Run the dispatch again from scratch by interior point (no basis to start from).
+
+        Near a binding annual rule a warm-started simplex can stall in numerical trouble
+        on a design that cannot run the year; the interior point method decides it.
+        """
+        hm = self.hm
+        hm.forget_solution()
+        hm.set_option("solver", "ipm")
+        try:
+            return run_until(hm, self.deadline)
+        finally:
+            hm.set_option("solver", "simplex" if self.warm else "ipm")
 
     def free(self) -> Evaluation:
         """Solve the full year with the design free within its case bounds (the relaxed LP).
