@@ -179,6 +179,9 @@ class Resolver:
         self.rebased: set[str] = set()
         """Keys the base case left without a number that the compiled model now has."""
         """How the last :meth:`solve` went: ``in_place`` and, if rebuilt, ``reason``."""
+        self._rebased_for: set[frozenset[str]] = set()
+        """Key sets the compiled model was rebuilt at once, because their numbers at the
+        base case's values did not carry over (a zero coefficient drops a term)."""
         self._build()
 
     def _build(self) -> None:
@@ -201,6 +204,15 @@ class Resolver:
         self.full = Parametric(
             lambda d: Numbers.compile(build_model(d, horizon).model), data, self.hm.numbers
         )
+
+    def _numbers(self, overrides: dict[str, Any]) -> tuple[Numbers | None, Numbers | None]:
+        """Return the full-year and sizing models' numbers at ``overrides`` (``None``: rebuild)."""
+        numbers = self.full.numbers(overrides)
+        sizing_numbers = None
+        if self.method == "auto" and numbers is not None:
+            sizing_numbers = self.sizing.numbers(overrides)
+            numbers = numbers if sizing_numbers is not None else None
+        return numbers, sizing_numbers
 
     def solve(self, overrides: dict[str, Any] | None = None, data: CaseData | None = None) -> Any:
         """Solve the base case with ``overrides``, in place when only numbers change.
@@ -235,10 +247,19 @@ class Resolver:
             rebuilt = f"{', '.join(unset)} had no number in the base case: compiled in once"
         numbers = sizing_numbers = None
         if reason is None:
-            numbers = self.full.numbers(overrides)
-            if self.method == "auto" and numbers is not None:
-                sizing_numbers = self.sizing.numbers(overrides)
-                numbers = numbers if sizing_numbers is not None else None
+            numbers, sizing_numbers = self._numbers(overrides)
+            keys = frozenset(overrides)
+            if (
+                numbers is None
+                and keys not in self._rebased_for
+                and all(_is_number(v) for v in overrides.values())
+            ):  # e.g. a rule level of 0 in the base case, which drops the rule's terms
+                self._rebased_for.add(keys)
+                self.data = self.data.with_overrides(overrides)
+                self.rebased |= set(overrides)
+                self._build()
+                rebuilt = f"{', '.join(sorted(keys))}: compiled at the new values once"
+                numbers, sizing_numbers = self._numbers(overrides)
             if numbers is None:
                 reason = "a key changes the model other than by its numbers"
         if reason is not None:

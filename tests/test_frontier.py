@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import dispatch
+from dispatch import ledger
 from dispatch.case.loader import load_case
 from dispatch.cli import app
 from dispatch.model.horizon import Horizon
@@ -87,6 +88,19 @@ def test_frontier_is_monotone_starts_at_the_plain_run_and_every_point_holds(
         else:
             assert got[vs] <= row["limit"] * (1 + 1e-6)
             assert got[vs] == pytest.approx(row["limit"], rel=1e-4)  # the limit binds
+    # points after the first with a limit are re-solved in place, and give what a fresh
+    # build of the same limit gives
+    resolved = [json.loads((out / "points" / str(k) / "summary.json").read_text())["solve"]
+                ["resolve"] for k in range(len(table))]  # fmt: skip
+    assert all(r["in_place"] for r in resolved[2:]), resolved
+    limit = float(table["limit"].iloc[-1])
+    fresh = solve_case(
+        load_case(case_path).with_overrides({ledger.RULE_BY_NAME[front.rule].key: limit}),
+        method="exact", options=OPTIONS, horizon=HORIZON,
+    )  # fmt: skip
+    assert table["objective_per_year"].iloc[-1] == pytest.approx(
+        fresh.summary["objective_per_year"], rel=2 * GAP
+    )
     # the last point is near the tightest level the level search found
     level = front.level.value
     last = table["value"].iloc[-1]
@@ -138,7 +152,7 @@ def test_a_point_the_fast_method_fails_is_solved_exactly(case_path, monkeypatch)
 
     solve = front.solve_point
 
-    def flaky(data, rule, limit, method, options, horizon):
+    def flaky(data, rule, limit, method, options, horizon, resolver=None):
         if limit is not None and method == "auto":
             raise SolverError("HiGHS stopped for an unknown reason (numerical trouble?)")
         return solve(data, rule, limit, "exact", options, horizon)

@@ -15,9 +15,10 @@ reach 0.2 tCO2/tce?":
    numerical trouble) is solved again with ``exact``; one that still fails is kept in
    the table with its status and message.
 
-Every point is solved by :func:`solve_point`, the one seam to change when frontier
-points re-solve a compiled model in place (new rule bound, warm start) instead of
-rebuilding it: today each point rebuilds through :func:`dispatch.runner.solve_case`.
+Every point is solved by :func:`solve_point` on one compiled case
+(:class:`dispatch.resolve.Resolver`): the rule's new limit is written into the compiled
+model and re-solved warm-started, with no Pyomo rebuild; each point's
+``summary["solve"]["resolve"]`` says so. The exact retry of a failed point rebuilds.
 
 Outputs (``--out DIR``): ``frontier.csv`` (one row per point, :data:`COLUMNS` and the
 capacities), ``points/<k>/`` (each point's results folder, as ``dispatch run`` writes
@@ -40,6 +41,7 @@ from dispatch import ledger
 from dispatch.case.loader import CaseData, load_case
 from dispatch.errors import CaseError, InfeasibleError, Problem, SolverError
 from dispatch.model.horizon import Horizon
+from dispatch.resolve import Resolver
 from dispatch.runner import RunOutput, solve_case
 from dispatch.solve.exact import SolverOptions
 from dispatch.solve.frontier import Level, tightest_level
@@ -107,12 +109,17 @@ def solve_point(
     method: str,
     options: SolverOptions | None,
     horizon: Horizon | None,
+    resolver: Resolver | None = None,
 ) -> RunOutput:
     """Solve the case with the rule's limit set (``None``: the case as it is).
 
-    The seam for re-solving in place: this rebuilds the model; a compiled model with the
-    rule's row bound changed would give the same point faster.
+    With a ``resolver`` of the same case and method, the point is solved in place: the
+    compiled model gets the rule's new bound and is re-solved warm-started
+    (:mod:`dispatch.resolve`; the first point with a limit the case leaves out compiles
+    the rule in once). Without one, the model is built afresh.
     """
+    if resolver is not None and resolver.method == method:
+        return resolver.solve(None if limit is None else {rule.key: float(limit)})
     case = data if limit is None else data.with_overrides({rule.key: float(limit)})
     return solve_case(case, method=method, options=options, horizon=horizon)
 
@@ -170,7 +177,8 @@ def frontier(
     data = case if isinstance(case, CaseData) else load_case(case)
     rule = ledger.RULE_BY_NAME[METRICS[vs]]
     say("point 0: the least-cost design")
-    first = solve_point(data, rule, None, method, options, horizon)
+    resolver = Resolver(data, method, options, horizon)
+    first = solve_point(data, rule, None, method, options, horizon, resolver)
     start = _metric(first.summary, rule)
     say("searching the tightest level")
     level = tightest_level(data, rule.name, horizon, options)
@@ -181,7 +189,9 @@ def frontier(
     for k in range(1, points):
         limit = start + (end - start) * k / (points - 1)
         say(f"point {k}: {rule.describe(limit)}")
-        output, status, message = _solve_or_explain(data, rule, limit, method, options, horizon)
+        output, status, message = _solve_or_explain(
+            data, rule, limit, method, options, horizon, resolver
+        )
         if output is None:
             say(f"point {k}: {status}: {message}")
         rows.append(_row(k, vs, rule, limit, output.summary if output else None, message, status))
@@ -200,6 +210,7 @@ def _solve_or_explain(
     method: str,
     options: SolverOptions | None,
     horizon: Horizon | None,
+    resolver: Resolver | None = None,
 ) -> tuple[RunOutput | None, str, str]:
     """Solve one point; ``(output, status, message)``, output ``None`` when it failed.
 
@@ -211,7 +222,7 @@ def _solve_or_explain(
     status = "infeasible"
     for attempt in dict.fromkeys((method, "exact")):
         try:
-            output = solve_point(data, rule, limit, attempt, options, horizon)
+            output = solve_point(data, rule, limit, attempt, options, horizon, resolver)
         except (InfeasibleError, SolverError) as exc:
             status = "infeasible" if isinstance(exc, InfeasibleError) else "solver_error"
             notes.append(f"{attempt}: {str(exc).splitlines()[0]}")
