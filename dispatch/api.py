@@ -266,7 +266,8 @@ def frontier(
     out : str or pathlib.Path, optional
         Write ``frontier.csv``, ``frontier.html`` and ``points/<k>/`` here.
     **options
-        ``method``, ``options`` (SolverOptions), ``horizon``, ``progress`` of
+        ``method``, ``options`` (SolverOptions), ``horizon``, ``progress`` and ``at``
+        (more limits to solve, e.g. ``at=[0.3, 0.2]``) of
         :func:`dispatch.sweep.frontier.frontier`.
 
     Returns

@@ -692,6 +692,13 @@ def frontier(
     points: Annotated[
         int, typer.Option("--points", min=2, max=50, help="Points, the least-cost one included.")
     ] = 6,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="More limits to solve, comma-separated, e.g. 0.3,0.2 (tCO2/tce) or 0.35.",
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Frontier folder [default: results/<case name>-frontier/]."),
@@ -724,6 +731,11 @@ def frontier(
     if method not in METHODS:
         raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
 
+    try:
+        limits = [float(x) for x in at.split(",") if x.strip()] if at else []
+    except ValueError:
+        raise typer.BadParameter(f"not numbers: {at!r}", param_hint="--at") from None
+
     def work() -> None:
         overrides, _ = resolve_overrides(case, set_, None, None)
         data = load_case(case, overrides or None)
@@ -738,7 +750,7 @@ def frontier(
         )
         result = solve_frontier(
             data, vs=vs, points=points, out=target, method=method, options=options,
-            horizon=horizon, progress=lambda text: out_console.print(escape(text)),
+            horizon=horizon, progress=lambda text: out_console.print(escape(text)), at=limits,
         )  # fmt: skip
         shown = ["point", "limit", "value", "status", "objective_per_year", "tco2_per_year",
                  "marginal_abatement_cost_per_tco2"]  # fmt: skip

@@ -164,3 +164,26 @@ def test_a_point_the_fast_method_fails_is_solved_exactly(case_path, monkeypatch)
     assert (table["status"] == "optimal").all()
     assert table["message"][1].startswith("auto: HiGHS stopped")
     assert np.all(np.diff(table["tco2_per_year"]) < 0)
+
+
+def test_limits_given_with_at_are_merged_in_order_and_explained(make_case):
+    # 10 tCO2/tce is met by the least-cost design; 0 is beyond what any design reaches
+    # without storage (the night imports) and is listed as infeasible with the level.
+    path = _case(make_case, tech={"battery": None})
+    front = dispatch.frontier(
+        path, vs="carbon_intensity", points=2, method="exact", options=OPTIONS,
+        horizon=HORIZON, at=[10.0, 0.0],
+    )  # fmt: skip
+    table = front.table
+    assert list(table["limit"][1:]) == [10.0, pytest.approx(table["limit"][2]), 0.0]
+    assert table["limit"][2] < 10.0 and table["limit"][2] > front.level.value
+    assert table["objective_per_year"][1] == table["objective_per_year"][0]
+    assert "point 0" in table["message"][1]
+    assert table["status"][3] == "infeasible" and pd.isna(table["objective_per_year"][3])
+    assert "tightest level" in table["message"][3]
+    assert front.outputs[3] is None
+
+
+def test_cli_frontier_rejects_limits_that_are_not_numbers(case_path):
+    result = CliRunner().invoke(app, ["frontier", str(case_path), "--at", "0.3,abc"])
+    assert result.exit_code == 2 and "--at" in result.output

@@ -30,7 +30,7 @@ level). The folder appears complete or not at all.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,6 +135,7 @@ def frontier(
     horizon: Horizon | None = None,
     progress: Callable[[str], None] | None = None,
     point_extras: Callable[[RunOutput], Callable[[Path], None]] | None = None,
+    at: Sequence[float] = (),
 ) -> Frontier:
     """Sweep a rule's limit from the least-cost design to the tightest feasible level.
 
@@ -160,6 +161,10 @@ def frontier(
     point_extras : callable, optional
         ``output -> extra``: what else to write into a point's folder (``report.html``,
         ``case.yaml``, ``inputs.csv``: :meth:`dispatch.api.Result.write_extras`).
+    at : sequence of float
+        More limits to solve besides the evenly spaced ones, e.g. the regulatory
+        thresholds ``(0.3, 0.2)``. A limit the least-cost design meets repeats point 0;
+        one beyond the tightest level is listed as infeasible with that level.
 
     Returns
     -------
@@ -186,9 +191,22 @@ def frontier(
     end = level.value + END_MARGIN * (start - level.value)
     outputs: list[RunOutput | None] = [first]
     rows = [_row(0, vs, rule, rule.limit(data.case), first.summary)]
-    for k in range(1, points):
-        limit = start + (end - start) * k / (points - 1)
+    for k, limit in enumerate(_limits(rule, start, end, points, at), start=1):
         say(f"point {k}: {rule.describe(limit)}")
+        beyond = limit < level.value if rule.kind == "max" else limit > level.value
+        if beyond:  # no design reaches it: say why rather than solve
+            message = (f"beyond the tightest level any design reaches, "
+                       f"{rule.format(level.value)} (relaxed physics)")  # fmt: skip
+            say(f"point {k}: infeasible: {message}")
+            rows.append(_row(k, vs, rule, limit, None, message, "infeasible"))
+            outputs.append(None)
+            continue
+        met = limit >= start if rule.kind == "max" else limit <= start
+        if met:  # the least-cost design meets it already
+            message = "the least-cost design (point 0) meets this limit"
+            rows.append(_row(k, vs, rule, limit, first.summary, message))
+            outputs.append(first)
+            continue
         output, status, message = _solve_or_explain(
             data, rule, limit, method, options, horizon, resolver
         )
@@ -201,6 +219,23 @@ def frontier(
     if out is not None:
         result.folder = write_frontier(result, Path(out), point_extras)
     return result
+
+
+def _limits(
+    rule: ledger.Rule, start: float, end: float, points: int, at: Sequence[float]
+) -> list[float]:
+    """Return the limits of points 1.., tightening: ``points - 1`` evenly spaced, and ``at``.
+
+    Even steps run from ``start`` (point 0's value) to ``end``; the limits of ``at`` are
+    merged in, and a limit within 1e-9 (relative) of another is solved once.
+    """
+    even = [start + (end - start) * k / (points - 1) for k in range(1, points)]
+    ordered = sorted({*even, *(float(x) for x in at)}, reverse=rule.kind == "max")
+    out: list[float] = []
+    for limit in ordered:
+        if not out or abs(limit - out[-1]) > 1e-9 * max(abs(limit), 1.0):
+            out.append(limit)
+    return out
 
 
 def _solve_or_explain(

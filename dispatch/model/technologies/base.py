@@ -472,8 +472,16 @@ class Technology(ABC):
         return []
 
     def capacities(self, b: pyo.Block) -> dict[str, float]:
-        """Chosen sizes, keyed by name with unit (``pv_kw``)."""
-        return {k: float(pyo.value(v)) for k, v in self.size_vars(b).items()}
+        """Chosen sizes, keyed by name with unit (``pv_kw``).
+
+        A size a solver tolerance below its lower bound (``-2e-13`` for a bound of 0)
+        is reported at the bound.
+        """
+        out = {}
+        for k, v in self.size_vars(b).items():
+            value = float(pyo.value(v))
+            out[k] = value if v.lb is None else max(value, float(v.lb))
+        return out
 
     def unit_counts(self, b: pyo.Block) -> dict[str, int]:
         """Whole units added, for sizes that come in units (``pv_units``)."""
