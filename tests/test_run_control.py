@@ -307,3 +307,17 @@ def test_no_status_from_highs_does_not_blame_the_case():
     text = str(caught.value)
     assert "refused to start" in text
     assert "check the case" not in text and "numerical trouble" not in text
+
+
+def test_an_unbounded_baseline_names_the_negative_price(tmp_path):
+    # The design runs, but the baseline park (existing equipment, the connection as
+    # needed) buys without limit at a negative price and sells at the export price.
+    out = tmp_path / "o"
+    args = ["run", str(EXAMPLE), "--set", "grid.import_price_per_kwh=-0.1", "--hours", "48",
+            "--out", str(out)]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 4, result.output
+    first = _lines(result.stderr)[0]
+    assert first.startswith("error: the baseline park")
+    assert "import_price_per_kwh plus the system-operation fee is negative in 48 of 48" in first
+    assert not out.exists()

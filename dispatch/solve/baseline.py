@@ -31,7 +31,7 @@ from pyomo.environ import value as pyo_value
 
 from dispatch.case.loader import CaseData
 from dispatch.case.schema import Boiler
-from dispatch.errors import InfeasibleError
+from dispatch.errors import InfeasibleError, UnboundedError
 from dispatch.model.build import build_model
 from dispatch.model.horizon import Horizon
 from dispatch.model.technologies import REGISTRY, Technology, spec_of
@@ -242,6 +242,14 @@ def _dispatch(data: CaseData, h: Horizon, options: SolverOptions | None) -> Base
     note = None
     try:
         solve(built, options)
+    except UnboundedError:
+        from dispatch.solve.diagnose import negative_prices
+
+        raise UnboundedError(
+            "the baseline park (existing equipment only, the grid connection as needed) has "
+            f"no least cost: {negative_prices(data, h)}, so buying without limit pays; "
+            "check the prices"
+        ) from None
     except InfeasibleError:
         fixed = data.case.grid.connection_kw
         if fixed is None:

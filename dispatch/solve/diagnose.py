@@ -163,7 +163,7 @@ def explain_unbounded(
     except UnboundedError:
         return UnboundedError(
             "the model is unbounded even with every size capped: a cost runs to minus "
-            f"infinity without any size growing ({_negative_prices(data, small)})"
+            f"infinity without any size growing ({negative_prices(data, small)})"
         )
     runaway = [s for s in built.slacks if s.tier == "cap" and pyo.value(s.var) >= 0.999 * s.bound]
     if not runaway:
@@ -186,7 +186,7 @@ def _net_prices(data: CaseData, horizon: Horizon | None) -> tuple[np.ndarray, np
     )
 
 
-def _negative_prices(data: CaseData, horizon: Horizon | None) -> str:
+def negative_prices(data: CaseData, horizon: Horizon | None) -> str:
     """Say which prices are negative, or that none is."""
     buy, sell = _net_prices(data, horizon)
     found = []
