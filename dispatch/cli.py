@@ -70,6 +70,14 @@ class Method(StrEnum):
     exact = "exact"
 
 
+class Metric(StrEnum):
+    """What a frontier tightens (:data:`dispatch.sweep.frontier.METRICS`)."""
+
+    carbon_intensity = "carbon_intensity"
+    emissions = "emissions"
+    self_use = "self_use"
+
+
 def version() -> str:
     """Return the installed version of the package (its metadata), else the source's."""
     try:
@@ -680,15 +688,16 @@ def pathway(
     _guard(debug, work)
 
 
-@app.command()
+@app.command(cls=Command)
 def frontier(
     case: CaseArg,
     vs: Annotated[
-        str,
+        Metric,
         typer.Option(
-            "--vs", help="The metric to tighten: emissions, self_use or carbon_intensity."
+            "--vs",
+            help="The metric to tighten: tCO2/tce, tCO2/yr, or self-use of consumption.",
         ),
-    ] = "carbon_intensity",
+    ] = Metric.carbon_intensity,
     points: Annotated[
         int, typer.Option("--points", min=2, max=50, help="Points, the least-cost one included.")
     ] = 6,
@@ -696,19 +705,27 @@ def frontier(
         str | None,
         typer.Option(
             "--at",
-            help="More limits to solve, comma-separated, e.g. 0.3,0.2 (tCO2/tce) or 0.35.",
+            help="More limits to solve, comma-separated: 0.3,0.2 (tCO2/tce) or 0.30,0.35.",
+            show_default=False,
         ),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Frontier folder [default: results/<case name>-frontier/]."),
+        typer.Option(
+            "--out",
+            help="Frontier folder \\[default: results/<case name>-frontier/].",
+            show_default=False,
+        ),
     ] = None,
-    method: Annotated[
-        str, typer.Option(help="auto or exact, for every point (as dispatch run).")
-    ] = "auto",
+    method: MethodOpt = Method.auto,
     time_limit: Annotated[
         float | None,
-        typer.Option("--time-limit", min=0.0, help="Solver wall-time limit of each solve [s]."),
+        typer.Option(
+            "--time-limit",
+            min=0.0,
+            help="Solver wall-time limit of each solve \\[s] \\[default: case].",
+            show_default=False,
+        ),
     ] = None,
     debug: DebugOpt = False,
     set_: SetOpt = None,
@@ -721,16 +738,10 @@ def frontier(
     from dispatch.model.horizon import Horizon
     from dispatch.report.text import human
     from dispatch.results.write import RESULTS_ROOT, check_target
-    from dispatch.runner import METHODS
     from dispatch.solve.exact import SolverOptions
-    from dispatch.sweep.frontier import METRICS
     from dispatch.sweep.overrides import resolve_overrides
 
-    if vs not in METRICS:
-        raise typer.BadParameter(f"choose one of {', '.join(METRICS)}", param_hint="--vs")
-    if method not in METHODS:
-        raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
-
+    how, metric = Method(method).value, Metric(vs).value
     try:
         limits = [float(x) for x in at.split(",") if x.strip()] if at else []
     except ValueError:
@@ -749,14 +760,14 @@ def frontier(
             threads=cs.threads,
         )
         result = solve_frontier(
-            data, vs=vs, points=points, out=target, method=method, options=options,
+            data, vs=metric, points=points, out=target, method=how, options=options,
             horizon=horizon, progress=lambda text: out_console.print(escape(text)), at=limits,
         )  # fmt: skip
         shown = ["point", "limit", "value", "status", "objective_per_year", "tco2_per_year",
                  "marginal_abatement_cost_per_tco2"]  # fmt: skip
         from rich.table import Table
 
-        table = Table(title=f"Frontier against {vs} ({result.unit})")
+        table = Table(title=f"Frontier against {metric} ({result.unit})")
         for column in shown:
             table.add_column(column)
         for row in result.table.to_dict("records"):

@@ -187,3 +187,10 @@ def test_limits_given_with_at_are_merged_in_order_and_explained(make_case):
 def test_cli_frontier_rejects_limits_that_are_not_numbers(case_path):
     result = CliRunner().invoke(app, ["frontier", str(case_path), "--at", "0.3,abc"])
     assert result.exit_code == 2 and "--at" in result.output
+
+
+def test_cli_metric_choices_are_the_frontier_metrics():
+    from dispatch.cli import Metric
+    from dispatch.sweep.frontier import METRICS
+
+    assert [m.value for m in Metric] == list(METRICS)
