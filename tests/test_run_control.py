@@ -321,3 +321,38 @@ def test_an_unbounded_baseline_names_the_negative_price(tmp_path):
     assert first.startswith("error: the baseline park")
     assert "import_price_per_kwh plus the system-operation fee is negative in 48 of 48" in first
     assert not out.exists()
+
+
+def test_a_time_limit_holds_for_each_run_of_a_model_solved_many_times():
+    # HiGHS compares its time_limit with the instance's run time summed over all runs: a
+    # model re-solved in place (frontier points, sweeps) stopped at once once its runs
+    # had added up to the limit. Each run must get the limit to itself.
+    import highspy
+    import numpy as np
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    n = 60_000
+    rng = np.random.default_rng(0)
+    h.addVars(n, np.zeros(n), np.full(n, 10.0))
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), rng.uniform(-1, 1, n))
+    m = n - 1
+    starts = np.arange(0, 2 * m, 2, dtype=np.int32)
+    index = np.column_stack([np.arange(m), np.arange(1, n)]).ravel().astype(np.int32)
+    h.addRows(m, np.full(m, -highspy.kHighsInf), np.full(m, 12.0), 2 * m, starts, index,
+              np.ones(2 * m))  # fmt: skip
+    h.setOptionValue("solver", "ipm")
+    seconds = []
+    for _ in range(4):
+        h.clearSolver()
+        start = time.perf_counter()
+        control.run_highs(h)
+        seconds.append(time.perf_counter() - start)
+        assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
+    limit = 3 * max(seconds)  # ample for one run, less than the runs' sum so far
+    assert h.getRunTime() > limit * 1.1
+    h.clearSolver()
+    h.setOptionValue("time_limit", limit)
+    control.run_highs(h)
+    assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
+    assert h.getOptionValue("time_limit")[1] == limit  # the option still means one run

@@ -236,6 +236,11 @@ def _on_mip_callback(event: Any) -> None:
 def run_highs(h: highspy.Highs) -> None:
     """Run HiGHS under the run's control: its threads, its deadline, Ctrl-C.
 
+    The ``time_limit`` option of ``h`` is the limit of this run [s]. HiGHS itself
+    compares it with the instance's run time summed over every earlier run, so a
+    model re-solved many times (in place, :mod:`dispatch.resolve`) would stop at once;
+    the limit is therefore offset by that sum for the run and restored after it.
+
     Raises
     ------
     KeyboardInterrupt
@@ -244,10 +249,13 @@ def run_highs(h: highspy.Highs) -> None:
     if CONTROL.stop.is_set():
         raise KeyboardInterrupt
     _use_threads(h)
+    own = float(h.getOptionValue("time_limit")[1])
+    limit = own
     left = time_left()
     if left is not None:
-        own = float(h.getOptionValue("time_limit")[1])
-        h.setOptionValue("time_limit", max(min(own, left), 0.01))
+        limit = max(min(own, left), 0.01)
+    if math.isfinite(limit):  # HiGHS holds its time limit against its cumulative run time
+        h.setOptionValue("time_limit", h.getRunTime() + limit)
     main = threading.current_thread() is threading.main_thread()
     if main:
         _attach(h)
@@ -255,6 +263,7 @@ def run_highs(h: highspy.Highs) -> None:
     try:
         h.run()
     finally:
+        h.setOptionValue("time_limit", own)  # the option keeps meaning "this run"
         if main:
             CONTROL.main_in_solve = False
     if CONTROL.stop.is_set():
