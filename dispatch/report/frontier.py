@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 from dispatch._version import __version__
 from dispatch.case.schema import consumption_rule_levels
 from dispatch.report.html import PAGE_CSS, PLOTLY_CONFIG, plotly_js
+from dispatch.report.text import human
 from dispatch.tariffs.emissions import zero_carbon_thresholds
 
 AXIS = {
@@ -71,14 +72,35 @@ def frontier_figure(table: pd.DataFrame, metric: str, unit: str) -> go.Figure:
         row=1,
         col=1,
     )
-    mac = solved["marginal_abatement_cost_per_tco2"].astype(float)
+    mac = solved["marginal_abatement_cost_per_tco2"].astype(float).to_numpy()
+    xs, ys, mid_x, mid_y = [], [], [], []
+    for i in range(1, len(solved)):  # the cost of a step, drawn over the step it pays for
+        if pd.notna(mac[i]):
+            xs += [x.iloc[i - 1], x.iloc[i], None]
+            ys += [mac[i], mac[i], None]
+            mid_x.append((x.iloc[i - 1] + x.iloc[i]) / 2)
+            mid_y.append(mac[i])
     fig.add_trace(
-        go.Bar(
-            x=x,
-            y=mac,
-            name="marginal abatement cost from the previous point",
-            marker_color=MAC_COLOR,
-            hovertemplate="%{y:,.0f} CNY/tCO2<extra></extra>",
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line={"color": MAC_COLOR, "width": 4},
+            name="marginal abatement cost of each step [CNY/tCO2]",
+            hoverinfo="skip",
+        ),
+        row=2,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=mid_x,
+            y=mid_y,
+            mode="text",
+            text=[f"{v:,.0f}" for v in mid_y],
+            textposition="top center",
+            showlegend=False,
+            hovertemplate="%{y:,.0f} CNY per tCO2 avoided<extra></extra>",
         ),
         row=2,
         col=1,
@@ -110,21 +132,46 @@ def frontier_figure(table: pd.DataFrame, metric: str, unit: str) -> go.Figure:
         font={"family": "Segoe UI, Helvetica, Arial, sans-serif", "size": 13},
     )
     fig.update_yaxes(title_text="annual cost [CNY/yr]", row=1, col=1)
-    fig.update_yaxes(title_text="CNY per tCO2 avoided", row=2, col=1)
+    top = max(mid_y, default=0.0)
+    fig.update_yaxes(title_text="CNY per tCO2 avoided", row=2, col=1,
+                     range=[0, 1.3 * top] if top > 0 else None)  # fmt: skip
     fig.update_xaxes(title_text=AXIS.get(metric, metric), row=2, col=1)
     if metric != "self_use":  # the limit tightens downwards: read left to right as it does
         fig.update_xaxes(autorange="reversed")
     return fig
 
 
+def _table_html(table: pd.DataFrame) -> str:
+    """Return the points as an HTML table, values for people (:func:`human`), then notes.
+
+    The ``message`` of a point (why it failed, or what its solve warned) follows the
+    table as a list, keyed by point.
+    """
+    shown = table.drop(columns=["metric", "message"], errors="ignore")
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(human(v))}</td>" for v in row) + "</tr>"
+        for row in shown.itertuples(index=False)
+    )
+    notes = ""
+    if "message" in table:
+        items = [
+            f"<li>point {int(p)}: {html.escape(str(m))}</li>"
+            for p, m in zip(table["point"], table["message"], strict=True)
+            if isinstance(m, str) and m.strip()
+        ]
+        notes = f"<ul class='notes'>{''.join(items)}</ul>" if items else ""
+    table_html = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<div class='inputs'>{table_html}</div>{notes}"
+
+
 def frontier_html(table: pd.DataFrame, metric: str, unit: str) -> str:
     """Return ``frontier.html``: the figure and the table, offline (plotly.js embedded)."""
     fig = frontier_figure(table, metric, unit)
     div = fig.to_html(full_html=False, include_plotlyjs=False, config=PLOTLY_CONFIG)
-    shown = table.drop(columns=["message"], errors="ignore")
-    rows = shown.to_html(index=False, float_format=lambda v: f"{v:,.6g}", na_rep="", border=0)
+    rows = _table_html(table)
     generated = datetime.now().strftime("%Y-%m-%d %H:%M")
-    title = f"park-dispatch frontier against {html.escape(metric)}"
+    title = f"Cost frontier against {html.escape(AXIS.get(metric, metric))}"
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{title}</title><style>{PAGE_CSS}</style>"
@@ -133,7 +180,7 @@ def frontier_html(table: pd.DataFrame, metric: str, unit: str) -> str:
         "least annual cost for its limit. The marginal abatement cost is the extra annual "
         "cost per tonne of CO2 avoided from the previous point.</p></header>"
         f"<section>{div}</section><section><h2>Points</h2>"
-        f"<div class='inputs'>{rows}</div></section>"
+        f"{rows}</section>"
         f"<footer>Generated {generated} by park-dispatch {html.escape(__version__)}. "
         "Offline file: plotly.js is embedded; nothing is loaded from the network.</footer>"
         "</main></body></html>\n"
