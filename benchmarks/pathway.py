@@ -50,6 +50,13 @@ def main() -> None:
         f"dispatch {s['dispatch_seconds']:.1f} s, myopic comparison "
         f"{s.get('myopic_seconds', 0.0):.1f} s)"
     )
+    refinement = s.get("refinement") or {}
+    if refinement:
+        print(
+            f"  full-year refinement {s['refinement_seconds']:.1f} s, "
+            f"{refinement['dispatch_rounds']} rounds, stopped: {refinement['stopped']}; "
+            f"gap to the lower bound {refinement.get('gap_to_lower_bound') or float('nan'):.2%}"
+        )
     print(f"pathway / run:      {pathway_seconds / run_seconds:8.1f} x")
     print(f"without comparison: {own / run_seconds:8.1f} x  (target <= 5 x)")
 
