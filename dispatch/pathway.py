@@ -16,6 +16,7 @@ at least that. ``exact`` solves every period at full resolution in one model.
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -534,7 +535,8 @@ def _schedule(
         capex, existing = period_capex(built, hm, design, rate)
         full = FullYear(hm, design, deadline, options)
         years.append(PeriodYear(built, hm, full, pos, period.weight, capex, existing))
-    return master, Schedule(years, linear[master.cols], options)
+    workers = options.threads or os.cpu_count() or 1
+    return master, Schedule(years, linear[master.cols], options, workers=workers)
 
 
 def _myopic_design(

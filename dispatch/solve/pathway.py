@@ -19,6 +19,7 @@ model bounds the relaxed full-year pathway from below (K4).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -129,6 +130,10 @@ class Schedule:
     linear: np.ndarray
     """Discounted investment per unit of each design column (``c_v``; 0 but for additions)."""
     options: SolverOptions = field(default_factory=SolverOptions)
+    workers: int = 1
+    """Period dispatches run side by side (threads) after the first round."""
+    warm_across: bool = True
+    """Start each period's first dispatch from the basis of the period before."""
     members: dict[int, list[Evaluation]] = field(default_factory=dict)
     """The period evaluations of each schedule evaluation, by ``id``."""
 
@@ -136,14 +141,12 @@ class Schedule:
         """Dispatch every period's full year at ``design``; a cut if one cannot run (K2)."""
         parts: list[tuple[int, float, np.ndarray]] = []
         members: list[Evaluation] = []
-        total, seconds = float(self.linear @ design), 0.0
-        gradient = self.linear.copy()
+        total, gradient = float(self.linear @ design), self.linear.copy()
+        seconds = self._dispatch(design)
         for p, period in enumerate(self.periods):
             z = design[period.pos]
             held = period.year.held
-            if held is None or not np.array_equal(held.design, z):
-                held = period.year.evaluate(z)
-                seconds += held.seconds
+            assert held is not None
             if held.objective is None or held.gradient is None:
                 cut = None
                 if held.cut is not None:
@@ -163,6 +166,31 @@ class Schedule:
         self.members[id(out)] = members
         return out
 
+    def _dispatch(self, design: np.ndarray) -> float:
+        """Dispatch the periods whose sizes differ from their last dispatch; their seconds.
+
+        The first dispatch of each period starts from the basis of the period before
+        (one after the other); later ones run side by side, one thread per core (HiGHS
+        releases the GIL), each from its own last basis.
+        """
+        todo = [
+            p for p, period in enumerate(self.periods)
+            if period.year.held is None or not np.array_equal(period.year.held.design,
+                                                              design[period.pos])
+        ]  # fmt: skip
+
+        def one(p: int) -> float:
+            period = self.periods[p]
+            if period.year.held is None and p and self.warm_across:
+                _start_from(period, self.periods[p - 1])
+            return period.year.evaluate(design[period.pos]).seconds
+
+        first = [p for p in todo if self.periods[p].year.held is None]
+        if first or self.workers < 2 or len(todo) < 2:
+            return sum(one(p) for p in todo)
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(todo))) as pool:
+            return sum(pool.map(one, todo))
+
     def free(self) -> Evaluation:
         """Give up: the last resort of a one-year repair has no pathway counterpart."""
         raise InfeasibleError(
@@ -175,3 +203,12 @@ class Schedule:
         for period, member in zip(self.periods, self.members[id(evaluation)], strict=True):
             if period.year.held is not member:
                 period.year.restore(member)
+
+
+def _start_from(period: PeriodYear, before: PeriodYear) -> None:
+    """Start a period's first dispatch from the last basis of the period before (same shape)."""
+    basis = before.hm.basis() if before.year.warm else None
+    if basis is not None:
+        period.hm.set_basis(basis)
+        period.hm.set_option("solver", "simplex")
+        period.year.warm = True
