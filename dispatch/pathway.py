@@ -344,6 +344,9 @@ def solve_pathway(
     if refinement is not None and refinement.get("lower_bound") is not None:
         relaxed = refinement["relaxed_total_cost"]  # the lower bound's basis: relaxed physics
         refinement["gap_to_lower_bound"] = max(0.0, 1.0 - refinement["lower_bound"] / relaxed)
+    if refinement is not None and refinement.get("local_lower_bound") is not None:
+        relaxed = refinement["relaxed_total_cost"]
+        refinement["local_gap"] = max(0.0, 1.0 - refinement["local_lower_bound"] / relaxed)
     timings["seconds"] = time.perf_counter() - start_time
     solve = {
         "method": method,
@@ -468,7 +471,7 @@ def _auto(
                 best = valued
                 notes.append("the myopic schedule is cheaper over the full years than the "
                              "refined one: it is the pathway's")  # fmt: skip
-        else:
+        elif refined is not None:
             notes.append("the myopic schedule cannot run every full year at its typical-day "
                          "sizes: no comparison")  # fmt: skip
         timings["myopic_seconds"] = time.perf_counter() - t0
@@ -487,6 +490,8 @@ def _auto(
             "repairs": refined.repairs,
             "stopped": refined.stopped,
             "typical_days_per_period": n_days,
+            "gap_to_lower_bound": None,
+            "local_gap": None,
         }
     target = plan.sizes()
     members = schedule.members.get(id(best), []) if best is not None else []

@@ -109,3 +109,15 @@ def test_myopic_rebuilds_what_retired(make_case, method):
     assert result.periods[1].added["pv_kw"] == pytest.approx(pathway_2030, rel=1e-6)
     assert second["pv_kw"] >= 0.95 * pathway_2030 > 0.5 * first["pv_kw"]
     assert result.myopic_total_cost is not None
+
+
+def test_auto_refines_whole_units_to_the_exact_schedule(make_case):
+    # PV in 25 kW units: the refinement's master keeps every addition a whole number of
+    # units (U2) while the full weeks move the schedule; it ends on exact's schedule
+    data = _week_case(make_case, unit_kw=25, max_kw=500)
+    auto = pathway(data, [2026, 2030], method="auto", hours=168)
+    exact = pathway(data, [2026, 2030], method="exact", hours=168, myopic=False)
+    for a, e in zip(auto.periods, exact.periods, strict=True):
+        assert a.sizes["pv_kw"] % 25 == pytest.approx(0, abs=1e-6)
+        assert a.sizes["pv_kw"] == pytest.approx(e.sizes["pv_kw"])
+    assert auto.total_cost == pytest.approx(exact.total_cost, rel=1e-9)

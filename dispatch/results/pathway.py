@@ -105,11 +105,16 @@ def pathway_lines(result: PathwayResult) -> list[str]:
     lines.append(f"discounted total cost: {result.total_cost:,.0f}")
     refinement = result.solve.get("refinement")
     if refinement is not None:
-        gap = refinement.get("gap_to_lower_bound")
+        gap, local = refinement.get("gap_to_lower_bound"), refinement.get("local_gap")
         proven = "no lower bound" if gap is None else f"within {gap:.2%} of the lower bound"
+        if local is not None:
+            proven += (
+                f", no schedule within {refinement['local_radius']:.0%} of every size "
+                f"saves more than {local:.2%}"
+            )
         lines.append(
             f"sizes refined on every full year ({refinement['dispatch_rounds']} rounds): "
-            f"{proven} (relaxed physics); {refinement['stopped']}"
+            f"{proven} (relaxed physics)"
         )
     elif result.solve.get("sizing") == "typical days":
         lines.append("sizes from typical days, not refined on the full year (see notes)")
@@ -134,7 +139,9 @@ def pathway_summary(result: PathwayResult, case_name: str, currency: str) -> dic
     valued by its full dispatch; ``sizing_total_cost`` the sizing model's objective (equal
     to ``total_cost`` for ``exact``, on typical days for ``auto``). ``auto`` refines the
     schedule on every period's full year: ``refinement`` gives the refined total with
-    relaxed physics, the cut model's lower bound on it (W7, K4) and the gap between them.
+    relaxed physics, the cut model's lower bound on it (W7, K4) and the gap between them
+    (``gap_to_lower_bound``), and the least the cut model allows within ``local_radius``
+    of every size (``local_gap``: what no nearby schedule can save).
     ``myopic.total_cost`` values the myopic build schedule on the same basis as the
     pathway it is compared with (``myopic.basis``): the full years with relaxed physics
     for ``auto``, the sizing model for ``exact``.
