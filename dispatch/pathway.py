@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -462,7 +463,8 @@ def _auto(
     if myopic:
         t0 = time.perf_counter()
         run_days = [typical_days(p.data, case.solver.typical_days, n_hours) for p in sizing]
-        myopic_schedule = _myopic_schedule(relaxed, plan, options, list(run_days))
+        alone = partial(_refine_alone, schedule, case.solver.corrections, case.solver.auto_gap)
+        myopic_schedule = _myopic_schedule(relaxed, plan, options, list(run_days), alone)
         mine = _myopic_design(plan, plan_hm, master, myopic_schedule)
         valued = schedule.evaluate(mine) if refined is not None and mine is not None else None
         if valued is not None and valued.objective is not None:
@@ -542,6 +544,44 @@ def _schedule(
         years.append(PeriodYear(built, hm, full, pos, period.weight, capex, existing))
     workers = options.threads or os.cpu_count() or 1
     return master, Schedule(years, linear[master.cols], options, workers=workers)
+
+
+def _refine_alone(
+    schedule: Schedule,
+    corrections: int,
+    gap: float,
+    p: int,
+    stand: dict[str, float],
+    sizes: dict[str, float],
+) -> dict[str, float] | None:
+    """Refine one period sized alone on its full year, as ``dispatch run`` does (myopic).
+
+    The period's own full-year model (warm) is the subproblem; its sizes may not fall
+    below what stands. Its objective counts capex from the case's existing sizes rather
+    than from what stands: a constant apart, so the same best sizes. ``None`` (keep the
+    typical-day sizes) for a period with whole-unit or built-or-not choices.
+    """
+    period = schedule.periods[p]
+    hm, built = period.hm, period.built
+    found = {k: hm.col(v) for k, v in size_vars(built).items() if hm.col(v) >= 0}
+    keys = [k for k in found if k in sizes]
+    cols = np.array([found[k] for k in keys], dtype=np.int32)
+    if hm.integer[period.year.cols].any() or not keys:
+        return None
+    load = float(np.max(built.data.series["load_kw"]))
+    master = Master(hm, cols, max(TRUST_REGION_FLOOR * load, 1.0))
+    low = master.lower[master.size_pos]
+    floor = np.array([stand.get(k, -np.inf) for k in keys])
+    master.lower[master.size_pos] = np.maximum(low, floor)
+    year = FullYear(hm, master.cols, period.year.deadline, period.year.options, warm=True)
+    start = np.maximum(np.array([sizes[k] for k in keys]), master.lower[master.size_pos])
+    try:
+        result = refine(year, master, start, corrections, gap)
+    except (InfeasibleError, SolverError):
+        return None
+    finally:
+        period.year.held = None  # HiGHS holds another dispatch now
+    return dict(zip(keys, map(float, master.sizes(result.best.design)), strict=True))
 
 
 def _myopic_design(
@@ -725,13 +765,20 @@ def standing(plan: Plan, schedule: list[dict[str, float]], period: int) -> dict[
 
 
 def _myopic_schedule(
-    data: CaseData, plan: Plan, options: SolverOptions, horizons: list[Horizon | None]
+    data: CaseData,
+    plan: Plan,
+    options: SolverOptions,
+    horizons: list[Horizon | None],
+    refine_alone: Callable[[int, dict[str, float], dict[str, float]], dict[str, float] | None]
+    | None = None,
 ) -> list[dict[str, float]]:
     """Size each period alone, given what still stands from before (the myopic schedule).
 
     Period p is solved as ``dispatch run`` would (one year, annualised capex) with the
     capacity standing from earlier periods (:func:`standing`: a vintage whose lifetime
-    has ended no longer counts) as existing. Returns each period's additions.
+    has ended no longer counts) as existing: on ``horizons``, then, when
+    ``refine_alone(p, standing, sizes)`` is given, refined on its full year. Returns
+    each period's additions.
     """
     schedule: list[dict[str, float]] = []
     for p, (period, horizon) in enumerate(zip(plan.periods, horizons, strict=True)):
@@ -746,7 +793,12 @@ def _myopic_schedule(
             solve_plan(single, options)
         except InfeasibleError:
             raise _which_year([alone], [horizon], options) from None
-        schedule.append({v.key: _noise_free(float(pyo.value(v.var))) for v in single.vintages})
+        added = {v.key: _noise_free(float(pyo.value(v.var))) for v in single.vintages}
+        stand = standing(plan, schedule, p)
+        refined = None if refine_alone is None else refine_alone(p, stand, single.sizes()[0])
+        if refined is not None:
+            added = {k: _noise_free(max(refined[k] - stand[k], 0.0)) for k in added}
+        schedule.append(added)
     return schedule
 
 

@@ -11,7 +11,9 @@ import yaml
 
 from dispatch.api import pathway
 from dispatch.case.loader import load_case
+from dispatch.model.horizon import Horizon
 from dispatch.pathway import Period, build_plan, period_weights, standing
+from dispatch.runner import solve_case
 from dispatch.solve.refine import CUT_MARGIN
 from tests.test_pathway import PV_DAY, _case
 
@@ -121,3 +123,22 @@ def test_auto_refines_whole_units_to_the_exact_schedule(make_case):
         assert a.sizes["pv_kw"] % 25 == pytest.approx(0, abs=1e-6)
         assert a.sizes["pv_kw"] == pytest.approx(e.sizes["pv_kw"])
     assert auto.total_cost == pytest.approx(exact.total_cost, rel=1e-9)
+
+
+def test_auto_myopic_years_are_sized_as_a_run_sizes_them(make_case):
+    # every day of the week differs: typical days only approximate it. The myopic 2026
+    # (nothing before it) is 2026 run alone, refined on the full week: the week's optimum
+    # (the rule binds it; the feasibility cuts keep it strictly inside by CUT_MARGIN of
+    # their scale). Sized on the typical days alone, it would be 3 % above.
+    factors = [1.0, 0.9, 0.75, 0.5, 0.95, 0.65, 0.85]
+    path = _case(make_case)
+    days = [v * f for f in factors for v in PV_DAY]
+    make_case(yaml.safe_load(path.read_text()), profiles={"pv": days})
+    data = load_case(path).with_overrides({"solver.typical_days": 2})
+    result = pathway(data, [2026, 2030], method="auto", hours=168)
+    moved = result.periods[0].output.data
+    free = moved.with_overrides({"technologies.pv.min_kw": 0, "technologies.pv.max_kw": 1000})
+    alone = solve_case(free, method="exact", horizon=Horizon.full_year(2026, 168))
+    assert result.myopic_schedule[0]["pv_kw"] == pytest.approx(
+        alone.summary["capacities"]["pv_kw"], rel=10 * CUT_MARGIN
+    )

@@ -181,11 +181,11 @@ class Schedule:
 
         def one(p: int) -> float:
             period = self.periods[p]
-            if period.year.held is None and p and self.warm_across:
+            if not period.year.warm and p and self.warm_across:
                 _start_from(period, self.periods[p - 1])
             return period.year.evaluate(design[period.pos]).seconds
 
-        first = [p for p in todo if self.periods[p].year.held is None]
+        first = [p for p in todo if not self.periods[p].year.warm]
         if first or self.workers < 2 or len(todo) < 2:
             return sum(one(p) for p in todo)
         with ThreadPoolExecutor(max_workers=min(self.workers, len(todo))) as pool:
