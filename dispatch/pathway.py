@@ -16,7 +16,6 @@ at least that. ``exact`` solves every period at full resolution in one model.
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -542,8 +541,7 @@ def _schedule(
         capex, existing = period_capex(built, hm, design, rate)
         full = FullYear(hm, design, deadline, options)
         years.append(PeriodYear(built, hm, full, pos, period.weight, capex, existing))
-    workers = options.threads or os.cpu_count() or 1
-    return master, Schedule(years, linear[master.cols], options, workers=workers)
+    return master, Schedule(years, linear[master.cols], options)
 
 
 def _refine_alone(

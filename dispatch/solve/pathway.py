@@ -19,7 +19,6 @@ model bounds the relaxed full-year pathway from below (K4).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -130,8 +129,6 @@ class Schedule:
     linear: np.ndarray
     """Discounted investment per unit of each design column (``c_v``; 0 but for additions)."""
     options: SolverOptions = field(default_factory=SolverOptions)
-    workers: int = 1
-    """Period dispatches run side by side (threads) after the first round."""
     warm_across: bool = True
     """Start each period's first dispatch from the basis of the period before."""
     members: dict[int, list[Evaluation]] = field(default_factory=dict)
@@ -169,27 +166,18 @@ class Schedule:
     def _dispatch(self, design: np.ndarray) -> float:
         """Dispatch the periods whose sizes differ from their last dispatch; their seconds.
 
-        The first dispatch of each period starts from the basis of the period before
-        (one after the other); later ones run side by side, one thread per core (HiGHS
-        releases the GIL), each from its own last basis.
+        Each starts from its own last basis; the first dispatch of a period from the
+        basis of the period before (the same shape of model, similar numbers).
         """
-        todo = [
-            p for p, period in enumerate(self.periods)
-            if period.year.held is None or not np.array_equal(period.year.held.design,
-                                                              design[period.pos])
-        ]  # fmt: skip
-
-        def one(p: int) -> float:
-            period = self.periods[p]
+        seconds = 0.0
+        for p, period in enumerate(self.periods):
+            held, z = period.year.held, design[period.pos]
+            if held is not None and np.array_equal(held.design, z):
+                continue
             if not period.year.warm and p and self.warm_across:
                 _start_from(period, self.periods[p - 1])
-            return period.year.evaluate(design[period.pos]).seconds
-
-        first = [p for p in todo if not self.periods[p].year.warm]
-        if first or self.workers < 2 or len(todo) < 2:
-            return sum(one(p) for p in todo)
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(todo))) as pool:
-            return sum(pool.map(one, todo))
+            seconds += period.year.evaluate(z).seconds
+        return seconds
 
     def free(self) -> Evaluation:
         """Give up: the last resort of a one-year repair has no pathway counterpart."""
