@@ -59,6 +59,8 @@ def test_auto_refines_every_year_on_its_full_horizon_to_the_exact_optimum(week):
     margin = 10 * CUT_MARGIN
     assert refinement["lower_bound"] <= exact.sizing_total_cost * (1 + margin)
     assert refinement["lower_bound"] <= refinement["relaxed_total_cost"] * (1 + margin)
+    # (W7) at exact's schedule is (W5): the refined total is exact's plan objective
+    assert refinement["relaxed_total_cost"] == pytest.approx(exact.sizing_total_cost, rel=1e-9)
     gap = 1 - refinement["lower_bound"] / refinement["relaxed_total_cost"]
     assert refinement["gap_to_lower_bound"] == pytest.approx(max(gap, 0.0), abs=1e-12)
     # refined on the week: the total of the dispatched weeks is the exact optimum's
@@ -142,3 +144,22 @@ def test_auto_myopic_years_are_sized_as_a_run_sizes_them(make_case):
     assert result.myopic_schedule[0]["pv_kw"] == pytest.approx(
         alone.summary["capacities"]["pv_kw"], rel=10 * CUT_MARGIN
     )
+
+
+def test_auto_periods_keep_strict_physics_where_the_relaxed_dispatch_breaks_it(make_case):
+    # exports pay 0.6, imports cost 0.2: the relaxed dispatch imports and exports at once
+    # every hour; every reported week must have one grid flow per hour and meet its rule
+    path = _case(make_case)
+    case = yaml.safe_load(path.read_text())
+    case["grid"].update({"export_price_per_kwh": 0.6, "connection_kw": 150})
+    make_case(case, profiles={"pv": WEEK})
+    data = load_case(path).with_overrides({"solver.typical_days": 2})
+    result = pathway(data, [2026, 2030], method="auto", hours=168, myopic=False)
+    for period, limit in zip(result.periods, (0.30, 0.35), strict=True):
+        ts = period.output.timeseries
+        assert not ((ts["import_kw"] > 1e-6) & (ts["export_kw"] > 1e-6)).any()
+        self_used = ts["pv_available_kw"].sum() - ts["curtailed_kw"].sum() - ts["export_kw"].sum()
+        assert self_used / ts["load_kw"].sum() >= limit - 1e-6
+        assert period.output.summary["solve"]["binaries"] > 0  # strict physics was at work
+    relaxed = result.solve["refinement"]["relaxed_total_cost"]
+    assert result.total_cost > relaxed  # the arbitrage the relaxed weeks counted is gone
