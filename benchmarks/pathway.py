@@ -6,13 +6,15 @@ Usage::
         [--years 2026,2028,2030,2033] [--method auto] [--hours N]
 
 Prints the wall time of one run of the case (its own year), of the pathway over the
-milestone years (sizing, dispatch of every period, and the myopic comparison
-separately) and the ratio; the target is at most 5x one run without the comparison.
+milestone years (typical-day sizing with the full-year builds, full-year refinement,
+strict dispatch of every period, and the myopic comparison separately), the ratio and
+the machine's load; the target is at most 5x one run without the comparison.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -59,6 +61,7 @@ def main() -> None:
         )
     print(f"pathway / run:      {pathway_seconds / run_seconds:8.1f} x")
     print(f"without comparison: {own / run_seconds:8.1f} x  (target <= 5 x)")
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":
