@@ -7,10 +7,12 @@ vintages (capacity added in a period, present for its lifetime) and replaces eac
 period's annualised capex by the discounted cost of the vintages (docs/formulation.md,
 pathway, W1-W6). Perfect foresight: one solve decides every period's additions.
 
-The default method sizes on typical days per period, then dispatches every period over
-the full year at the chosen sizes (strict physics); a period whose full year breaks a
-rule at those sizes is re-sized with the sizes as floors, and the later periods keep
-at least that. ``exact`` solves every period at full resolution in one model.
+The default method does per period what ``auto`` does for one year: it sizes on typical
+days (all periods in one model), refines the schedule on every period's full year
+(:mod:`dispatch.solve.pathway`, W7) and dispatches every period over its full year with
+strict physics; a period whose full year breaks a rule at those sizes is re-sized with
+the sizes as floors, and the later periods keep at least that. ``exact`` solves every
+period at full resolution in one model.
 """
 
 from __future__ import annotations
@@ -277,8 +279,9 @@ def solve_pathway(
     years : list of int
         Milestone years, increasing, none repeated.
     method : str
-        ``auto`` (typical days per period for sizing, full-year dispatch of every
-        period) or ``exact`` (every period at full resolution in one model).
+        ``auto`` (typical days per period for sizing, then the schedule refined on
+        every period's full year and each period dispatched with strict physics) or
+        ``exact`` (every period at full resolution in one model).
     options : SolverOptions, optional
         Solver limits; ``exact`` tightens the gap as ``dispatch run`` does.
     horizon_hours : int, optional
