@@ -50,7 +50,7 @@ from dispatch.solve.exact import (
 )
 from dispatch.solve.highs import HighsModel
 from dispatch.solve.pathway import CAPEX, PeriodYear, Schedule, design_map, period_capex
-from dispatch.solve.refine import Evaluation, FullYear, Master, Refinement, refine
+from dispatch.solve.refine import CUT_MARGIN, Evaluation, FullYear, Master, Refinement, refine
 from dispatch.timegrid import HOURS_PER_YEAR
 
 METHODS = ("auto", "exact")
@@ -591,7 +591,8 @@ def _myopic_design(
     """Return the design vector of a schedule of additions (sizes by W6), or ``None``.
 
     The sizes without investment (the grid connection) are free: the design is the
-    nearest to the schedule's sizes that the design rows and every cut allow.
+    nearest to the schedule's sizes that the design rows and every cut allow; ``None``
+    if that moves a size of the schedule (a full-year cut excludes it).
     """
     target_of: dict[int, float] = {}
     for p, part in enumerate(plan.parts):
@@ -604,7 +605,15 @@ def _myopic_design(
     current = plan_hm.values(master.cols)[master.size_pos]
     size_cols = master.cols[master.size_pos]
     target = np.array([target_of.get(int(c), x) for c, x in zip(size_cols, current, strict=True)])
-    return master.project(target)
+    design = master.project(target)
+    if design is None:
+        return None
+    given = np.array([int(c) in target_of for c in size_cols])
+    # a feasibility cut keeps designs CUT_MARGIN of its scale inside: a move of that order
+    # is the margin, not a cut that excludes the schedule
+    slack = 1e3 * CUT_MARGIN * np.maximum(1.0, np.abs(target))
+    moved = np.abs(master.sizes(design) - target) > slack
+    return None if (moved & given).any() else design
 
 
 def _strict_dispatch(
