@@ -192,7 +192,8 @@ def pathway(
     out : str or pathlib.Path, optional
         Also write the pathway folder (``pathway.csv``, ``summary.json``, a folder per year).
     method : str
-        ``"auto"`` (typical days per period, then each period's full year) or ``"exact"``.
+        ``"auto"`` (typical days per period, then the schedule refined on each period's
+        full year) or ``"exact"``.
     options : SolverOptions, optional
         Solver limits and tolerances.
     hours : int, optional

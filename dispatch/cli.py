@@ -648,6 +648,7 @@ def pathway(
     from dispatch.case.loader import load_case
     from dispatch.errors import CaseError, Problem
     from dispatch.files import slug
+    from dispatch.results.pathway import pathway_lines
     from dispatch.results.write import RESULTS_ROOT, check_target
     from dispatch.solve.exact import SolverOptions
 
@@ -672,15 +673,8 @@ def pathway(
                 data, wanted, out=target, method=Method(method).value, options=options,
                 hours=hours,
             )  # fmt: skip
-        for period in result.periods:
-            sizes = ", ".join(f"{k} {v:,.0f}" for k, v in period.sizes.items())
-            out_console.print(f"{period.year}: {escape(sizes)}")
-        out_console.print(f"discounted total cost: {result.total_cost:,.0f}")
-        if result.myopic_total_cost is not None:
-            out_console.print(
-                f"in the sizing model: pathway {result.sizing_total_cost:,.0f}, "
-                f"myopic (each year sized alone) {result.myopic_total_cost:,.0f}"
-            )
+        for line in pathway_lines(result):
+            out_console.print(escape(line))
         for note in result.notes:
             out_console.print(f"[bold yellow]note:[/] {escape(printable(note))}")
         out_console.print(f"results written to [bold]{escape(printable(str(target)))}[/]")

@@ -206,12 +206,13 @@ def test_unsorted_or_repeated_years_are_one_line_exit_2(make_case):
         assert "--years" in res.output and len(res.output.strip().splitlines()) == 1
 
 
-def test_a_year_that_cannot_comply_is_named_exit_3(make_case, tmp_path):
+@pytest.mark.parametrize(("method", "hours"), [("exact", "48"), ("auto", "168")])
+def test_a_year_that_cannot_comply_is_named_exit_3(make_case, tmp_path, method, hours):
     # 120 kW of PV self-use 784 of 2,400 kWh a day (32.7 %): 30 % but not 35 %, 2030 fails
     path = _case(make_case, max_kw=120)
     res = CliRunner().invoke(
         app,
-        ["pathway", str(path), "--years", "2026,2030", "--hours", "48", "--method", "exact",
+        ["pathway", str(path), "--years", "2026,2030", "--hours", hours, "--method", method,
          "--out", str(tmp_path / "out")],
     )  # fmt: skip
     assert res.exit_code == 3, res.output

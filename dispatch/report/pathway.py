@@ -88,13 +88,19 @@ def render_pathway_report(summary: dict[str, Any], table: pd.DataFrame) -> str:
         ("discounted total cost", f"{summary['total_cost']:,.0f} {currency}"),
         ("sizing model total", f"{summary['sizing_total_cost']:,.0f} {currency}"),
     ]
+    refinement = summary.get("refinement")
+    if refinement:
+        gap = refinement.get("gap_to_lower_bound")
+        rows.append((
+            "refined on every full year (relaxed physics)",
+            f"{refinement['relaxed_total_cost']:,.0f} {currency}, "
+            + ("no lower bound" if gap is None else f"within {gap:.2%} of the lower bound"),
+        ))  # fmt: skip
     if myopic:
-        rows.append(
-            (
-                "myopic total (each year sized alone), in the sizing model",
-                f"{myopic['total_cost']:,.0f} {currency}",
-            )
-        )
+        rows.append((
+            "myopic total (each year sized alone)",
+            f"{myopic['total_cost']:,.0f} {currency} ({myopic['basis']})",
+        ))  # fmt: skip
     body = "".join(
         f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>" for k, v in rows
     )

@@ -76,6 +76,57 @@ def pathway_table(result: PathwayResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+MYOPIC_BASIS = {
+    True: "both schedules valued by full-year dispatches of every period (relaxed physics, "
+    "as the full-year refinement values them)",
+    False: "both schedules valued by the sizing model",
+}
+"""How the pathway and the myopic schedule are compared, with or without a refinement."""
+
+
+def comparable_total(result: PathwayResult) -> float:
+    """Return the pathway's total on the basis the myopic total is valued on.
+
+    The refined total with relaxed physics for ``auto`` (both valued by the full-year
+    dispatches), the sizing model's objective otherwise.
+    """
+    refinement = result.solve.get("refinement")
+    if refinement is not None:
+        return float(refinement["relaxed_total_cost"])
+    return result.sizing_total_cost
+
+
+def pathway_lines(result: PathwayResult) -> list[str]:
+    """Return the terminal lines of a pathway run: sizes by year, totals, gap, comparison."""
+    lines = []
+    for period in result.periods:
+        sizes = ", ".join(f"{k} {v:,.0f}" for k, v in period.sizes.items())
+        lines.append(f"{period.year}: {sizes}")
+    lines.append(f"discounted total cost: {result.total_cost:,.0f}")
+    refinement = result.solve.get("refinement")
+    if refinement is not None:
+        gap, local = refinement.get("gap_to_lower_bound"), refinement.get("local_gap")
+        proven = "no lower bound" if gap is None else f"within {gap:.2%} of the lower bound"
+        if local is not None:
+            proven += (
+                f", no schedule within {refinement['local_radius']:.0%} of every size "
+                f"saves more than {local:.2%}"
+            )
+        lines.append(
+            f"sizes refined on every full year ({refinement['dispatch_rounds']} rounds): "
+            f"{proven} (relaxed physics)"
+        )
+    elif result.solve.get("sizing") == "typical days":
+        lines.append("sizes from typical days, not refined on the full year (see notes)")
+    if result.myopic_total_cost is not None:
+        basis = "full years" if refinement is not None else "sizing model"
+        lines.append(
+            f"on the {basis}: pathway {comparable_total(result):,.0f}, "
+            f"myopic (each year sized alone) {result.myopic_total_cost:,.0f}"
+        )
+    return lines
+
+
 def _clean(value: float) -> float:
     """Return a size as reported: solver noise below 1e-6 is zero (no ``-0.0``)."""
     return 0.0 if abs(value) < 1e-6 else float(value)
@@ -86,15 +137,22 @@ def pathway_summary(result: PathwayResult, case_name: str, currency: str) -> dic
 
     ``total_cost`` is the discounted cost over the analysis horizon (W5) with every period
     valued by its full dispatch; ``sizing_total_cost`` the sizing model's objective (equal
-    to ``total_cost`` for ``exact``, on typical days for ``auto``). ``myopic.total_cost``
-    values the myopic build schedule in the same sizing model, so it compares with
-    ``sizing_total_cost`` (``myopic.extra_cost_over_pathway``), not with ``total_cost``.
+    to ``total_cost`` for ``exact``, on typical days for ``auto``). ``auto`` refines the
+    schedule on every period's full year: ``refinement`` gives the refined total with
+    relaxed physics, the cut model's lower bound on it (W7, K4) and the gap between them
+    (``gap_to_lower_bound``), and the least the cut model allows within ``local_radius``
+    of every size (``local_gap``: what no nearby schedule can save).
+    ``myopic.total_cost`` values the myopic build schedule on the same basis as the
+    pathway it is compared with (``myopic.basis``): the full years with relaxed physics
+    for ``auto``, the sizing model for ``exact``.
     """
     table = pathway_table(result)
     schedule = [
         {"year": int(r["year"]), **{c: r[c] for c in table.columns if c.endswith("_added")}}
         for _, r in table.iterrows()
     ]
+    refinement = result.solve.get("refinement")
+    pathway_basis = comparable_total(result)
     myopic = None
     if result.myopic_total_cost is not None:
         myopic = {
@@ -103,11 +161,8 @@ def pathway_summary(result: PathwayResult, case_name: str, currency: str) -> dic
                 {"year": y, **{f"{k}_added": _clean(v) for k, v in added.items()}}
                 for y, added in zip(result.years, result.myopic_schedule, strict=True)
             ],
-            "extra_cost_over_pathway": result.myopic_total_cost - result.sizing_total_cost,
-            "basis": "both schedules valued by the sizing model"
-            + (
-                " (full resolution)" if result.solve.get("sizing") == "exact" else " (typical days)"
-            ),
+            "extra_cost_over_pathway": result.myopic_total_cost - pathway_basis,
+            "basis": MYOPIC_BASIS[refinement is not None],
         }
     return {
         "case": case_name,
@@ -119,6 +174,7 @@ def pathway_summary(result: PathwayResult, case_name: str, currency: str) -> dic
         "period_weights": dict(zip(map(str, result.years), result.weights, strict=True)),
         "total_cost": result.total_cost,
         "sizing_total_cost": result.sizing_total_cost,
+        "refinement": refinement,
         "build_schedule": schedule,
         "myopic": myopic,
         "periods": table.to_dict(orient="records"),

@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 import highspy
 import numpy as np
@@ -97,6 +97,23 @@ class Evaluation:
     seconds: float = 0.0
     basis: Any = None
     lower_bound: float | None = None
+    parts: list[tuple[int, float, np.ndarray]] = field(default_factory=list)
+    """For a cost that is a sum of separate convex terms (a pathway's periods): one
+    ``(term, value, gradient)`` per term; the master then keeps a cut per term (K1)."""
+
+
+class Subproblem(Protocol):
+    """What the refinement dispatches: :class:`FullYear`, or a pathway's periods together."""
+
+    options: SolverOptions
+
+    def evaluate(self, design: np.ndarray) -> Evaluation:
+        """Dispatch at ``design``: its cost and subgradient, or a feasibility cut."""
+        ...
+
+    def free(self) -> Evaluation:
+        """Solve with the design free (the repair's last resort)."""
+        ...
 
 
 class FullYear:
@@ -292,9 +309,21 @@ class Master:
         Columns of the sizes (the trust region applies to them).
     floor : float
         Size scale below which the trust region does not shrink [kW or kWh].
+    terms : int
+        Separate convex terms of the cost, each bounded by its own cuts (K1 per term,
+        from :attr:`Evaluation.parts`); 1 for one year.
+    linear_cost : numpy.ndarray, optional
+        A cost linear in the design columns (``hm``'s columns) paid on top of the terms.
     """
 
-    def __init__(self, hm: HighsModel, size_cols: np.ndarray, floor: float) -> None:
+    def __init__(
+        self,
+        hm: HighsModel,
+        size_cols: np.ndarray,
+        floor: float,
+        terms: int = 1,
+        linear_cost: np.ndarray | None = None,
+    ) -> None:
         mask = hm.integer.copy()
         mask[size_cols] = True
         self.cols = np.flatnonzero(mask).astype(np.int32)
@@ -312,7 +341,11 @@ class Master:
         self.upper = hm.col_upper[self.cols].copy()
         self.integer = hm.integer[self.cols]
         self.floor = floor
+        self.terms = terms
+        self.linear = np.zeros(self.cols.size) if linear_cost is None else linear_cost[self.cols]
         self.optimality: list[tuple[float, np.ndarray, np.ndarray]] = []
+        self.term: list[int] = []
+        """The term each optimality cut bounds."""
         self.feasibility: list[tuple[np.ndarray, float]] = []
         self.depth: list[float] = []
         """How far the design that gave each feasibility cut broke it (``r . z - bound``)."""
@@ -324,8 +357,13 @@ class Master:
 
     def add(self, evaluation: Evaluation) -> None:
         """Add the cut an evaluation gives (K1 or K2)."""
-        if evaluation.objective is not None and evaluation.gradient is not None:
+        if evaluation.objective is not None and evaluation.parts:
+            for term, value, gradient in evaluation.parts:
+                self.optimality.append((value, gradient, evaluation.design))
+                self.term.append(term)
+        elif evaluation.objective is not None and evaluation.gradient is not None:
             self.optimality.append((evaluation.objective, evaluation.gradient, evaluation.design))
+            self.term.append(0)
         elif evaluation.cut is not None:
             r, bound = evaluation.cut
             self.feasibility.append(evaluation.cut)
@@ -391,16 +429,17 @@ class Master:
     ) -> tuple[np.ndarray, float | None] | None:
         """Solve the master over ``[lo, hi]``: min theta, or the distance to ``target``.
 
-        Columns: the design, then theta (or, for a target, one distance per size).
+        Columns: the design, then one theta per term (or, for a target, one distance
+        per size); the value is the thetas plus the linear cost.
         Returns ``(design, value)``, ``(design, None)`` if theta is unbounded, or
         ``None`` if no design is left.
         """
         n = self.n
         h = new_highs({"mip_rel_gap": 1e-9})
         if target is None:
-            extra = 1
-            cost = np.r_[np.zeros(n), 1.0]
-            ext_lo, ext_hi = np.array([-INF]), np.array([INF])
+            extra = self.terms
+            cost = np.r_[self.linear, np.ones(extra)]
+            ext_lo, ext_hi = np.full(extra, -INF), np.full(extra, INF)
         else:
             extra = self.size_pos.size
             scale = np.maximum(np.abs(target), self.floor)
@@ -417,14 +456,13 @@ class Master:
                 sub.shape[0], row_lo, row_hi, sub.nnz,
                 sub.indptr[:-1].astype(np.int32), sub.indices.astype(np.int32), sub.data,
             )  # fmt: skip
-        theta = np.int32(n)
         for (r, bound), depth in zip(self.feasibility, self.depth, strict=True):  # (K2)
             nz = np.flatnonzero(r)
             h.addRow(-INF, bound - push * depth, nz.size, nz.astype(np.int32), r[nz])
         if target is None:
-            for value, grad, at in self.optimality:  # (K1): g.z - theta <= g.at - f
-                nz = np.flatnonzero(grad)
-                idx = np.r_[nz, theta].astype(np.int32)
+            for (value, grad, at), term in zip(self.optimality, self.term, strict=True):
+                nz = np.flatnonzero(grad)  # (K1): g.z - theta <= g.at - f
+                idx = np.r_[nz, n + term].astype(np.int32)
                 h.addRow(-INF, float(grad @ at - value), idx.size, idx, np.r_[grad[nz], -1.0])
         else:  # distance_j >= |z_j - target_j|
             for k, j in enumerate(self.size_pos):
@@ -435,7 +473,7 @@ class Master:
         status = h.modelStatusToString(h.getModelStatus()).lower()
         if status == "optimal":
             x = np.asarray(h.getSolution().col_value)
-            value = float(x[n]) if target is None else float(h.getInfo().objective_function_value)
+            value = float(h.getInfo().objective_function_value)
             design = x[:n].copy()
             design[self.integer] = np.round(design[self.integer])
             return design, value
@@ -463,7 +501,7 @@ class Refinement:
 
 
 def _repair(
-    full: FullYear, master: Master, start: np.ndarray, history: list[Evaluation]
+    full: Subproblem, master: Master, start: np.ndarray, history: list[Evaluation]
 ) -> Evaluation:
     """Return the first design near ``start`` that runs the full year.
 
@@ -508,13 +546,15 @@ def _repair(
     )
 
 
-def refine(full: FullYear, master: Master, start: np.ndarray, steps: int, gap: float) -> Refinement:
+def refine(
+    full: Subproblem, master: Master, start: np.ndarray, steps: int, gap: float
+) -> Refinement:
     """Run the trust-region cutting-plane refinement from the sizes ``start``.
 
     Parameters
     ----------
-    full : FullYear
-        The full-year dispatch.
+    full : Subproblem
+        The full-year dispatch (:class:`FullYear`, or a pathway's periods).
     master : Master
         The design space (it collects the cuts).
     start : numpy.ndarray
