@@ -198,6 +198,7 @@ class Resolver:
         full = build_model(data, horizon)
         self.full_model = full
         self.hm = HighsModel(full.model, opts)
+        self.bases = Bases()
         self.full = Parametric(
             lambda d: Numbers.compile(build_model(d, horizon).model), data, self.hm.numbers
         )
@@ -255,12 +256,14 @@ class Resolver:
             assert sizing_numbers is not None
             _reset(self.sizing_model.hm, sizing_numbers)
             s = new.case.solver
-            prepared = Prepared(self.sizing_model, built, self.hm)
+            point = self.bases.point(new, overrides)
+            prepared = Prepared(self.sizing_model, built, self.hm, self.bases.nearest(point))
             built, info, report = solve_auto(
                 new, self.options, s.typical_days, s.corrections, self.horizon, s.auto_gap,
                 prepared=prepared,
             )  # fmt: skip
             extra["auto"] = report.as_dict()
+            self.bases.add(point, prepared.basis)
         else:
             info = solve_loaded(self.hm, built, self.options)
             self.hm.load_into_pyomo()
@@ -268,6 +271,55 @@ class Resolver:
         self.last = {"in_place": rebuilt is None, "reason": rebuilt}
         extra["resolve"] = self.last
         return collect(built, info, self.method, self.options, timings, start, extra)
+
+
+BASES_KEPT = 32
+"""Full-year bases a resolver keeps, each from the run with its own key values."""
+
+
+class Bases:
+    """The optimal full-year bases of recent runs, by the values of their keys.
+
+    A run starts its full-year dispatch from the basis of the run whose key values
+    were nearest to its own (relative distance summed over the keys): in a sweep
+    over an export price, a run at 0.30 starts from the last run at 0.30, not from
+    a run at 0.20 whose dispatch is far from its own.
+    """
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.kept: list[tuple[dict[str, float], Any]] = []
+
+    def point(self, data: CaseData, overrides: dict[str, Any]) -> dict[str, float]:
+        """Return a run's values of every key any run changed (``overrides`` included)."""
+        self.keys += [k for k in overrides if k not in self.keys]
+        values = {k: case_value(data, k) for k in self.keys}
+        return {k: float(v) for k, v in values.items() if _is_number(v)}
+
+    def nearest(self, point: dict[str, float]) -> Any:
+        """Return the basis of the nearest run kept (``None`` if none)."""
+        if not self.kept:
+            return None
+        return min(reversed(self.kept), key=lambda kept: _distance(point, kept[0]))[1]
+
+    def add(self, point: dict[str, float], basis: Any) -> None:
+        """Keep a run's basis (replacing one kept at the same point; the oldest goes)."""
+        if basis is None:
+            return
+        self.kept = [k for k in self.kept if k[0] != point][-(BASES_KEPT - 1) :]
+        self.kept.append((point, basis))
+
+
+def _distance(a: dict[str, float], b: dict[str, float]) -> float:
+    """Sum of the relative differences of two runs' key values (a missing key counts 1)."""
+    out = 0.0
+    for key in a.keys() | b.keys():
+        if key not in a or key not in b:
+            out += 1.0
+            continue
+        scale = max(abs(a[key]), abs(b[key]))
+        out += abs(a[key] - b[key]) / scale if scale else 0.0
+    return out
 
 
 def _reset(hm: HighsModel, numbers: Numbers) -> None:
