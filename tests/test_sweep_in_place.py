@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from dispatch.case.loader import load_case
@@ -73,3 +74,34 @@ def test_a_run_starts_from_the_basis_of_the_nearest_run_kept():
         bases.add({EXPORT: 10.0 + k}, k)
     assert len(bases.kept) == BASES_KEPT
     assert bases.nearest({EXPORT: 0.3}) == 1
+
+
+def test_keys_learnt_together_take_one_compile_each_and_one_check():
+    from dispatch.model.build import build_model
+    from dispatch.resolve import Parametric
+    from dispatch.solve.highs import Numbers
+
+    data = load_case(EXAMPLE)
+    horizon = Horizon.full_year(data.case.year, 48)
+    compiles = []
+
+    def compile_(d):
+        compiles.append(1)
+        return Numbers.compile(build_model(d, horizon).model)
+
+    keys = {EXPORT: 0.31, BATTERY: 650, "rules.self_use_min_of_generation": 0.55}
+    parametric = Parametric(compile_, data, compile_(data))
+    compiles.clear()
+    numbers = parametric.numbers(keys)
+    assert len(compiles) == len(keys) + 1  # not 2 a key
+    fresh = Numbers.compile(build_model(data.with_overrides(keys), horizon).model)
+    for got, want in zip(numbers.arrays(), fresh.arrays(), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
+    # a key that enters non-linearly (a lifetime, through the annuity) fails the joint
+    # check: each key is then probed alone, and the lifetime rebuilds
+    compiles.clear()
+    lifetime = "technologies.battery.lifetime_years"
+    mixed = Parametric(compile_, data, parametric.base)
+    assert mixed.numbers({lifetime: 12, "technologies.pv.capex_per_kw": 2500}) is None
+    assert mixed.slopes[lifetime] is None
+    assert mixed.numbers({"technologies.pv.capex_per_kw": 2500}) is not None
