@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -365,9 +365,13 @@ class Bases:
         self.keys: list[str] = []
         self.kept: list[tuple[dict[str, float], Any]] = []
 
+    def track(self, keys: Iterable[str]) -> None:
+        """Tell the runs apart by these keys too (the keys of a sweep, say)."""
+        self.keys += [k for k in keys if k not in self.keys]
+
     def point(self, data: CaseData, overrides: dict[str, Any]) -> dict[str, float]:
-        """Return a run's values of every key any run changed (``overrides`` included)."""
-        self.keys += [k for k in overrides if k not in self.keys]
+        """Return a run's values of every key tracked or changed (``overrides`` included)."""
+        self.track(overrides)
         values = {k: case_value(data, k) for k in self.keys}
         return {k: float(v) for k, v in values.items() if _is_number(v)}
 

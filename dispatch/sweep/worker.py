@@ -269,8 +269,9 @@ def _resolved(task: RunTask, data: CaseData, horizon: Any) -> Any:
     _resolvers.clear()  # one compiled case per process: they are large
     # built at this run's numbers: a key the case file leaves out is compiled in at once
     resolver = _resolvers[key] = Resolver(data, task.method, options, horizon)
+    resolver.bases.track(free)  # its basis is kept with its values of the swept keys
+    out = resolver.solve({}, data=data)  # at its own numbers: the keys are learnt later
     resolver.rebased |= set(free)  # a later run without one of them is solved afresh
-    out = resolver.solve(free, data=data)
     out.summary["solve"]["resolve"] = resolver.last = {
         "in_place": False,
         "reason": "the first run of its structure in this worker: model built",
