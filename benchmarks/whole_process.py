@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/whole_process.py [--quick] [--repeats 3] [--cases NAME ...]
-                                       [--no-sweep] [--exact-time-limit S]
+                                       [--no-sweep] [--no-floor] [--exact-time-limit S]
 
 For each case of a varied set (the shipped cases, with overrides for export
 forbidden, dear storage, a binding rule, discrete units and a heat-dominated park)
@@ -13,9 +13,11 @@ the ratio, the cost gap, peak resident memory, whether rules and strict physics
 held, and where the default's time went by phase (``solve.auto.seconds``: typical
 days, full-year build, sizing, refinement, final strict dispatch; "rest" is the
 process outside the solve: Python start-up, imports, loading, results and report).
-Then a sweep-throughput figure: ``dispatch sweep`` over battery capex x consumption
-rule x export price on the example park, ``--workers 2``. The machine's load
-average is printed with every figure.
+Then the example park's default run against its floor, the same case with every size
+fixed at the default's optimum (``--no-floor`` skips it). Then a sweep-throughput
+figure: ``dispatch sweep`` over battery capex x consumption rule x export price on the
+example park, ``--workers 2`` (``benchmarks/sweep_throughput.py`` says where a run's
+time goes). The machine's load average is printed with every figure.
 
 Whole processes are measured because an in-process benchmark is not what a user
 runs: it shares one interpreter, one HiGHS thread scheduler and one heap across
@@ -135,6 +137,61 @@ def run_case(label: str, method: str, hours: int | None, limit: float | None) ->
     return row
 
 
+def fixed_sizes(capacities: dict[str, float]) -> list[str]:
+    """Return ``--set`` arguments that hold every size of a design (lower = upper)."""
+    from dispatch.model.pathway import size_keys
+
+    out = []
+    for name, value in capacities.items():
+        section, low, high, _ = size_keys(name)
+        out += [f"{section}.{key}={value!r}" for key in dict.fromkeys((low, high))]
+    return out
+
+
+def floor_figures(repeats: int, hours: int | None) -> None:
+    """Print the default run of the example park against its fixed-size dispatch.
+
+    The floor is one full-year dispatch of the same case with every size held at the
+    default's optimum, as a whole process too (same imports, loading, results and
+    report), by the default method (no sizing left to do) and by ``exact``.
+    """
+    rows: dict[str, list[dict[str, Any]]] = {"default": [], "fixed default": [],
+                                             "fixed exact": []}  # fmt: skip
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "out"
+            base = [sys.executable, "-m", "dispatch", "run", str(CASES / "example-park.yaml")]
+            base += ["--hours", str(hours)] if hours else []
+            load = os.getloadavg()[0]
+            wall, _, code, err, cpu = run_process(base + ["--out", str(out)])
+            if code:
+                print(f"floor: the default run failed: {err}")
+                return
+            summary = json.loads((out / "summary.json").read_text())
+            rows["default"].append({"wall": wall, "cpu": cpu, "load": load})
+            sets = [a for s in fixed_sizes(summary["capacities"]) for a in ("--set", s)]
+            for label, method in (("fixed default", "auto"), ("fixed exact", "exact")):
+                load = os.getloadavg()[0]
+                target = Path(tmp) / method
+                cmd = base + ["--out", str(target), "--method", method] + sets
+                wall, _, code, err, cpu = run_process(cmd)
+                if code:
+                    print(f"floor: the fixed-size run ({method}) failed: {err}")
+                    return
+                fixed = json.loads((target / "summary.json").read_text())
+                gap = fixed["objective_per_year"] / summary["objective_per_year"] - 1
+                rows[label].append({"wall": wall, "cpu": cpu, "load": load, "gap": gap})
+    parts = []
+    for label, runs in rows.items():
+        parts.append(f"{label} {median(runs, 'wall'):.1f} s wall / {median(runs, 'cpu'):.1f} s "
+                     f"CPU (load {median(runs, 'load'):.1f})")  # fmt: skip
+    floor = min(median(rows["fixed default"], "wall"), median(rows["fixed exact"], "wall"))
+    print("example park, whole process: " + "; ".join(parts))
+    print(f"default / fixed-size floor: {median(rows['default'], 'wall') / floor:.2f}x wall "
+          f"(target <= 3 s, or <= 1.5x the floor); fixed-size cost vs default "
+          f"{median(rows['fixed default'], 'gap'):+.2e}; {load_now()}")  # fmt: skip
+
+
 def median(rows: list[dict[str, Any]], key: str) -> float:
     """Median of a key over the runs that have it."""
     values = [r[key] for r in rows if key in r]
@@ -149,6 +206,9 @@ def main() -> None:
     parser.add_argument("--cases", nargs="*", default=None, choices=list(VARIED))
     parser.add_argument("--no-sweep", action="store_true")
     parser.add_argument("--no-cases", action="store_true", help="only the sweep")
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip the example park's fixed-size floor"
+    )
     parser.add_argument("--exact-time-limit", type=float, default=None)
     parser.add_argument(
         "--sweep-grid",
@@ -193,6 +253,8 @@ def main() -> None:
     if ratios:
         print(f"median ratio exact/default {statistics.median(ratios):.1f}x, "
               f"least {min(ratios):.1f}x; {load_now()}")  # fmt: skip
+    if not args.no_floor:
+        floor_figures(repeats, hours)
     if not args.no_sweep:
         hours = None if args.sweep_grid else hours
         grid = args.sweep_grid or (QUICK_SWEEP_GRID if args.quick else SWEEP_GRID)

@@ -125,6 +125,9 @@ class Prepared:
     sizing: _Sizing
     full: BuiltModel
     hm: HighsModel
+    basis: Any = None
+    """The basis of the last run's best full-year dispatch: the next run starts from it
+    (the strict-physics solve that ended that run leaves HiGHS without a usable one)."""
 
 
 def solve_auto(
@@ -206,13 +209,19 @@ def solve_auto(
     set_phase("full-year refinement")
     floor = TRUST_REGION_FLOOR * float(np.max(data.series["load_kw"]))
     master = Master(hm, cols, max(floor, 1.0))
-    year = FullYear(hm, master.cols, deadline, options, warm=prepared is not None)
+    basis = prepared.basis if prepared is not None else None
+    if basis is not None:
+        hm.set_basis(basis)
+    warm = basis is not None
+    year = FullYear(hm, master.cols, deadline, options, warm=warm)
     result = refine(year, master, start, corrections, gap)
     report.seconds["refinement"] = time.perf_counter() - t
 
     t = time.perf_counter()
     set_phase("full-year dispatch, strict physics")
     info, result = _strict(full, hm, year, master, result, options, deadline, report, keys)
+    if prepared is not None:
+        prepared.basis = result.best.basis
     _record(report, result, master, keys, small_objective)
     hm.load_into_pyomo()
     if result.timed_out:

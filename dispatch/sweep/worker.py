@@ -227,16 +227,35 @@ def clear_cache() -> None:
     _resolvers.clear()
 
 
+def in_place_key(key: str, value: Any) -> bool:
+    """Return True when the compiled model of a sweep may take ``key = value`` as numbers.
+
+    Keys that leave every hourly input alone (:func:`affects_profiles`) qualify, and so
+    does a single number for an hourly input outside the sections that always rebuild
+    (``grid.export_price_per_kwh: 0.3`` is a flat price series, whose numbers the
+    :class:`~dispatch.resolve.Resolver` learns by probing like any other key). A profile
+    file, a table or a key of ``load``, ``location``, ``weather``, ``year`` is part of
+    the structure the runs share.
+    """
+    from dispatch.resolve import STRUCTURAL_SECTIONS
+
+    if not affects_profiles(key):
+        return True
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return number and key.split(".")[0] not in STRUCTURAL_SECTIONS
+
+
 def _resolved(task: RunTask, data: CaseData, horizon: Any) -> Any:
     """Solve a run with this process's compiled model of its case, in place if it can.
 
-    Runs of one case, method, horizon and profile overrides share a
+    Runs of one case, method, horizon and structural overrides share a
     :class:`~dispatch.resolve.Resolver`; their other overrides (costs, prices,
-    rules, bounds) change its numbers in place, or rebuild it when they cannot.
+    rules, bounds: :func:`in_place_key`) change its numbers in place, or rebuild
+    the run when they cannot (``summary["solve"]["resolve"]`` says why).
     """
     from dispatch.resolve import Resolver
 
-    free = {k: v for k, v in task.overrides.items() if not affects_profiles(k)}
+    free = {k: v for k, v in task.overrides.items() if in_place_key(k, v)}
     profile = {k: v for k, v in task.overrides.items() if k not in free}
     options = task.options(data)
     path = Path(task.case_file)
@@ -245,11 +264,19 @@ def _resolved(task: RunTask, data: CaseData, horizon: Any) -> Any:
            json.dumps(profile, sort_keys=True, default=str), task.method, task.hours,
            options.time_limit_seconds, options.mip_gap, options.threads)  # fmt: skip
     resolver = _resolvers.get(key)
-    if resolver is None:
-        _resolvers.clear()  # one compiled case per process: they are large
-        base, _ = load(task.case_file, profile)
-        resolver = _resolvers[key] = Resolver(base, task.method, options, horizon)
-    return resolver.solve(free, data=data)
+    if resolver is not None:
+        return resolver.solve(free, data=data)
+    _resolvers.clear()  # one compiled case per process: they are large
+    # built at this run's numbers: a key the case file leaves out is compiled in at once
+    resolver = _resolvers[key] = Resolver(data, task.method, options, horizon)
+    resolver.bases.track(free)  # its basis is kept with its values of the swept keys
+    out = resolver.solve({}, data=data)  # at its own numbers: the keys are learnt later
+    resolver.rebased |= set(free)  # a later run without one of them is solved afresh
+    out.summary["solve"]["resolve"] = resolver.last = {
+        "in_place": False,
+        "reason": "the first run of its structure in this worker: model built",
+    }
+    return out
 
 
 def run_task(task: RunTask) -> RunResult:
