@@ -120,3 +120,28 @@ def test_a_dispatch_stuck_in_numerical_trouble_is_run_again_from_scratch(monkeyp
         year.evaluate(design).objective, rel=0.05
     )
     assert year.evaluate(design).objective == pytest.approx(expected, rel=1e-7)
+
+
+def test_a_design_that_cannot_run_without_a_cut_is_not_proposed_again():
+    # A dispatch that proves no certificate (interior point after a stalled simplex)
+    # gives no cut: the trust region must shrink, or the same design comes back and
+    # each return costs a full-year solve (minutes near a binding carbon rule).
+    from dispatch.solve.refine import Evaluation
+
+    data = load_case(EXAMPLE)
+    keys, master, year = _problem(data, Horizon.full_year(data.case.year, 24 * 7))
+    start = np.clip(np.array([8000.0, 4000.0, 12000.0, 3000.0, 4000.0, 8000.0])[: len(keys)],
+                    master.lower, master.upper)  # fmt: skip
+    real = year.evaluate
+    seen: list[np.ndarray] = []
+
+    def no_cut_once(design):
+        seen.append(design.copy())
+        if len(seen) == 2:  # the first proposal after the start "cannot run"
+            return Evaluation(design.copy(), None, cut=None)
+        return real(design)
+
+    year.evaluate = no_cut_once
+    refine(year, master, start, steps=6, gap=1e-9)
+    assert len(seen) >= 3
+    assert not any(np.allclose(later, seen[1]) for later in seen[2:])

@@ -171,7 +171,8 @@ class FullYear:
         start = time.perf_counter()
         hm.set_bounds(self.cols, design, design)
         stats = run_until(hm, self.deadline)
-        if stats.status in STUCK:  # a warm start gone wrong: once more from scratch
+        afresh = stats.status in STUCK
+        if afresh:  # a warm start gone wrong: once more from scratch
             stats = self._afresh()
         if stats.status == "optimal" and stats.has_solution:
             if not self.warm:
@@ -186,7 +187,9 @@ class FullYear:
         if stats.status != "infeasible":
             check_run(stats, self.options)  # unbounded or a solver failure: raise it
         ray = hm.dual_ray()
-        if ray is None:  # interior point proves no ray: ask the simplex for one
+        if ray is None and not afresh:  # interior point proves no ray: ask the simplex
+            # (not after a stalled simplex: it would stall again; no cut, and the trust
+            # region shrinks instead)
             hm.set_option("solver", "simplex")
             run_until(hm, self.deadline)
             ray = hm.dual_ray()
@@ -618,8 +621,8 @@ def refine(
             if binds and best_cost - value >= GOOD_STEP * (best_cost - predicted):
                 radius = min(2.0 * radius, MAX_RADIUS)
             best, best_cost = evaluation, value
-        elif value is not None:
-            radius *= 0.5
+        elif value is not None or evaluation.cut is None:
+            radius *= 0.5  # no better, or cannot run and no cut keeps it from coming back
         bound = evaluation.lower_bound = master.lower_bound()
     if bound is not None and not math.isfinite(bound):
         bound = None
