@@ -194,3 +194,12 @@ def test_cli_metric_choices_are_the_frontier_metrics():
     from dispatch.sweep.frontier import METRICS
 
     assert [m.value for m in Metric] == list(METRICS)
+
+
+def test_an_even_step_next_to_a_given_limit_yields_to_it():
+    from dispatch.sweep.frontier import _limits
+
+    rule = ledger.RULE_BY_NAME["carbon_intensity"]
+    # even steps of 0.448 -> 0.0045 in 3: 0.3002, 0.1523, 0.0045; 0.3 is given
+    got = _limits(rule, 0.448, 0.0045, 4, [0.3, 0.2])
+    assert got == pytest.approx([0.3, 0.2, 0.1523, 0.0045], abs=1e-4)

@@ -54,6 +54,9 @@ METRICS: dict[str, str] = {
 """``--vs`` choices and the rule (:data:`dispatch.ledger.RULES`) each one constrains."""
 END_MARGIN = 0.01
 """The last point stops this share of the range short of the tightest level."""
+AT_SNAP = 0.02
+"""An evenly spaced limit this share of the range from a limit given with ``at`` is
+left out: the given one stands for it."""
 FRONTIER_CSV = "frontier.csv"
 FRONTIER_HTML = "frontier.html"
 POINTS_DIR = "points"
@@ -227,10 +230,14 @@ def _limits(
     """Return the limits of points 1.., tightening: ``points - 1`` evenly spaced, and ``at``.
 
     Even steps run from ``start`` (point 0's value) to ``end``; the limits of ``at`` are
-    merged in, and a limit within 1e-9 (relative) of another is solved once.
+    merged in (an even step within :data:`AT_SNAP` of the range from one of them is
+    left out), and a limit within 1e-9 (relative) of another is solved once.
     """
     even = [start + (end - start) * k / (points - 1) for k in range(1, points)]
-    ordered = sorted({*even, *(float(x) for x in at)}, reverse=rule.kind == "max")
+    given = [float(x) for x in at]
+    near = AT_SNAP * abs(end - start)  # an even step this close to a given limit yields to it
+    even = [x for x in even if all(abs(x - g) > near for g in given)]
+    ordered = sorted({*even, *given}, reverse=rule.kind == "max")
     out: list[float] = []
     for limit in ordered:
         if not out or abs(limit - out[-1]) > 1e-9 * max(abs(limit), 1.0):
