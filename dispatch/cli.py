@@ -263,7 +263,6 @@ def run(
             write_results,
         )
         from dispatch.runner import run_record, solve_case
-        from dispatch.solve.exact import SolverOptions
         from dispatch.solve.progress import SolveProgress
         from dispatch.sweep.overrides import parse_set, resolve_overrides
 
@@ -275,12 +274,7 @@ def run(
         what_if = {"overrides": overrides, "scenario": scenario}
         target = out or default_folder(data.case.name, scenario, parse_set(set_), span)
         check_target(target)  # before solving: a bad --out fails at once
-        cs = data.case.solver
-        options = SolverOptions(
-            time_limit_seconds=given.get("time_limit_seconds", cs.time_limit_seconds),
-            mip_gap=given.get("mip_gap", cs.mip_gap),
-            threads=given.get("threads", cs.threads),
-        )
+        options = run_options(data, given)
         with folder_lock(target):  # a second run on the same folder stops here, exit 2
             check_target(target)
             try:
@@ -325,6 +319,18 @@ SOLVER_FLAGS = {
     "threads": "--threads",
 }
 """Command-line flags of the case's ``solver:`` keys; the schema's bounds apply to both."""
+
+
+def run_options(data: Any, given: dict[str, Any]) -> Any:
+    """Return the solver options of a run: the flags ``given``, else the case's."""
+    from dispatch.solve.exact import SolverOptions
+
+    cs = data.case.solver
+    return SolverOptions(
+        time_limit_seconds=given.get("time_limit_seconds", cs.time_limit_seconds),
+        mip_gap=given.get("mip_gap", cs.mip_gap),
+        threads=given.get("threads", cs.threads),
+    )
 
 
 def solver_flags(
@@ -650,7 +656,6 @@ def pathway(
     from dispatch.files import slug
     from dispatch.results.pathway import pathway_lines
     from dispatch.results.write import RESULTS_ROOT, check_target
-    from dispatch.solve.exact import SolverOptions
 
     def work() -> None:
         try:
@@ -662,12 +667,7 @@ def pathway(
         data = load_case(case)
         target = out or RESULTS_ROOT / f"{slug(data.case.name)}-pathway"  # a name, not a path
         check_target(target)
-        cs = data.case.solver
-        options = SolverOptions(
-            time_limit_seconds=time_limit if time_limit is not None else cs.time_limit_seconds,
-            mip_gap=cs.mip_gap,
-            threads=cs.threads,
-        )
+        options = run_options(data, solver_flags(time_limit, None, None))
         with out_console.status(f"solving the pathway {years} ({Method(method).value})..."):
             result = solve_pathway(
                 data, wanted, out=target, method=Method(method).value, options=options,
@@ -732,7 +732,6 @@ def frontier(
     from dispatch.model.horizon import Horizon
     from dispatch.report.text import human
     from dispatch.results.write import RESULTS_ROOT, check_target
-    from dispatch.solve.exact import SolverOptions
     from dispatch.sweep.overrides import resolve_overrides
 
     how, metric = Method(method).value, Metric(vs).value
@@ -747,12 +746,7 @@ def frontier(
         horizon = Horizon.full_year(data.case.year, hours) if hours else None
         target = out or RESULTS_ROOT / f"{slug(data.case.name)}-frontier"  # a name, not a path
         check_target(target)
-        cs = data.case.solver
-        options = SolverOptions(
-            time_limit_seconds=time_limit if time_limit is not None else cs.time_limit_seconds,
-            mip_gap=cs.mip_gap,
-            threads=cs.threads,
-        )
+        options = run_options(data, solver_flags(time_limit, None, None))
         result = solve_frontier(
             data, vs=metric, points=points, out=target, method=how, options=options,
             horizon=horizon, progress=lambda text: out_console.print(escape(text)), at=limits,
