@@ -10,7 +10,7 @@ from dispatch.case.loader import load_case
 from dispatch.model.horizon import Horizon
 from dispatch.results.financials import COMPONENTS, irr, npv, payback
 from dispatch.runner import solve_case
-from tests.conftest import NO_RULES
+from tests.conftest import EXAMPLE, NO_RULES
 
 PV_KW, AVAIL, PRICE, LOAD_KW = 100.0, 0.5, 0.6, 200.0
 CAPEX_PER_KW, OM_PER_KW = 20_000.0, 20.0
@@ -333,3 +333,37 @@ def test_npv_objective_maximises_the_cash_flow_npv(pv_sizing):
     assert best["solve"]["solver_objective_per_year"] * annuity == pytest.approx(
         fin["lifecycle_cost_baseline"] - fin["npv"], rel=1e-6
     )
+
+
+def test_every_size_the_objective_pays_for_is_invested_in_year_0():
+    """A technology's annualised capex (objective) and its up-front capex (cash flow) agree.
+
+    Built heat tanks and electric boilers were left out of the cash flow's investment,
+    which overstated the NPV and IRR of any design that built them.
+    """
+    from dispatch.finance import crf
+    from dispatch.model.technologies import REGISTRY, spec_of
+    from dispatch.results.financials import outlays
+
+    data = load_case(EXAMPLE).with_overrides(
+        {"technologies.thermal_storage": {}, "technologies.electric_boiler": {}}
+    )
+    rate = data.case.finance.discount_rate
+    added: dict[str, float] = {}
+    expected = 0.0
+    for cls in REGISTRY:
+        spec = spec_of(data.case, cls.name)
+        if spec is None:
+            continue
+        sizes = cls.sizes(spec)
+        for key, costs in cls.unit_costs(spec, rate).items():
+            annualised = costs.get("capex_annualized", 0.0)
+            if annualised == 0.0:
+                continue
+            per_unit = annualised / crf(rate, spec.lifetime_years)  # what the objective pays
+            added[key] = sizes[key].existing + 100.0
+            expected += 100.0 * per_unit
+    assert {"thermal_storage_kwh_th", "electric_boiler_kw_th"} <= set(added)
+    year_0 = [o for o in outlays(added, data) if o["kind"] == "capex"]
+    assert {o["item"] for o in year_0} == set(added)
+    assert sum(o["cost"] for o in year_0) == pytest.approx(expected, rel=1e-12)

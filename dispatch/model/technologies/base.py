@@ -417,22 +417,38 @@ class Technology(ABC):
 
     @classmethod
     def capex_per_unit(cls, spec: Any) -> dict[str, float]:
-        """Up-front investment per unit of each size added, keyed like :meth:`unit_costs`.
+        """Up-front investment per unit of each size added, keyed like :meth:`sizes`.
 
         The cash flow (:mod:`dispatch.results.financials`) pays it in year 0; the
-        objective annualises it with the capital recovery factor.
+        objective annualises it with the capital recovery factor (:meth:`unit_costs`).
         """
         return {}
 
     @classmethod
+    def fixed_om_per_unit(cls, spec: Any) -> dict[str, float]:
+        """Return fixed O&M per unit of each size per year, keyed like :meth:`capex_per_unit`."""
+        return {}
+
+    @classmethod
     def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
-        """Cost per unit of each size, per year, by cost category.
+        """Cost per unit of each size, per year, by cost category (in O1).
 
         Returns ``{capacity_key: {category: cost_per_unit_per_year}}``, for example
-        ``{"pv_kw": {"capex_annualized": 240.3, "fixed_om": 38.0}}``. The model's
-        objective and the results' cost breakdown both use these numbers.
+        ``{"pv_kw": {"capex_annualized": 240.3, "fixed_om": 38.0}}``: ``capex *
+        CRF(discount_rate, lifetime_years)`` from :meth:`capex_per_unit` and the
+        :meth:`fixed_om_per_unit`. The model's objective and the results' cost
+        breakdown both use these numbers, and the cash flow pays the same capex up
+        front, so a size the objective pays for is always invested in.
         """
-        return {}
+        capex = cls.capex_per_unit(spec)
+        if not capex:
+            return {}
+        factor = crf(discount_rate, spec.lifetime_years)
+        om = cls.fixed_om_per_unit(spec)
+        return {
+            key: {"capex_annualized": per_unit * factor, "fixed_om": om.get(key, 0.0)}
+            for key, per_unit in capex.items()
+        }
 
     def size_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
         """Return the size variables, keyed like :meth:`unit_costs` (``pv_kw``)."""

@@ -11,7 +11,6 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from dispatch.finance import crf
 from dispatch.ledger import Term
 from dispatch.model.technologies.base import (
     ExclusivePair,
@@ -126,20 +125,9 @@ class Battery(Technology):
         return {"battery_kwh": spec.capex_per_kwh, "battery_kw": spec.capex_per_kw}
 
     @classmethod
-    def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
-        """Per kWh and per kW: ``capex * CRF`` and fixed O&M (in O1)."""
-        f = crf(discount_rate, spec.lifetime_years)
-        capex = cls.capex_per_unit(spec)
-        return {
-            "battery_kwh": {
-                "capex_annualized": capex["battery_kwh"] * f,
-                "fixed_om": spec.fixed_om_per_kwh_year,
-            },
-            "battery_kw": {
-                "capex_annualized": capex["battery_kw"] * f,
-                "fixed_om": spec.fixed_om_per_kw_year,
-            },
-        }
+    def fixed_om_per_unit(cls, spec: Any) -> dict[str, float]:
+        """``fixed_om_per_kwh_year`` per kWh and ``fixed_om_per_kw_year`` per kW."""
+        return {"battery_kwh": spec.fixed_om_per_kwh_year, "battery_kw": spec.fixed_om_per_kw_year}
 
     def size_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
         """Return the energy and power rating variables."""

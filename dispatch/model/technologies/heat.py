@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from dispatch.finance import crf
 from dispatch.ledger import Term
 from dispatch.model.technologies.base import Expr, SizeSpec, Technology
 from dispatch.tariffs.emissions import KG_PER_T
@@ -70,15 +69,9 @@ class HeatPump(Technology):
         return {"heat_pump_kw_th": spec.capex_per_kw_th}
 
     @classmethod
-    def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
-        """``capex_per_kw_th * CRF`` and ``fixed_om_per_kw_th_year`` per kW_th (in O1)."""
-        capex = cls.capex_per_unit(spec)["heat_pump_kw_th"]
-        return {
-            "heat_pump_kw_th": {
-                "capex_annualized": capex * crf(discount_rate, spec.lifetime_years),
-                "fixed_om": spec.fixed_om_per_kw_th_year,
-            }
-        }
+    def fixed_om_per_unit(cls, spec: Any) -> dict[str, float]:
+        """``fixed_om_per_kw_th_year`` per kW_th."""
+        return {"heat_pump_kw_th": spec.fixed_om_per_kw_th_year}
 
     def size_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
         """Return the heat output rating variable."""

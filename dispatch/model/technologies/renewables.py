@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 import numpy as np
 import pyomo.environ as pyo
 
-from dispatch.finance import crf
 from dispatch.ledger import Term
 from dispatch.model.technologies.base import Expr, SizeSpec, Technology
 
@@ -81,15 +80,9 @@ class Renewable(Technology):
         return {f"{cls.name}_kw": spec.capex_per_kw}
 
     @classmethod
-    def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
-        """``capex_per_kw * CRF`` and ``fixed_om_per_kw_year`` per kW (in O1)."""
-        capex = cls.capex_per_unit(spec)[f"{cls.name}_kw"]
-        return {
-            f"{cls.name}_kw": {
-                "capex_annualized": capex * crf(discount_rate, spec.lifetime_years),
-                "fixed_om": spec.fixed_om_per_kw_year,
-            }
-        }
+    def fixed_om_per_unit(cls, spec: Any) -> dict[str, float]:
+        """``fixed_om_per_kw_year`` per kW."""
+        return {f"{cls.name}_kw": spec.fixed_om_per_kw_year}
 
     def size_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
         """Return ``{<name>_kw: size_kw}``."""

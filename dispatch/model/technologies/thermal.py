@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from dispatch.finance import crf
 from dispatch.ledger import Term
 from dispatch.model.technologies.base import Expr, SizeSpec, Technology
 from dispatch.model.technologies.battery import TIE_BREAK_PER_KWH
@@ -80,14 +79,14 @@ class ThermalStorage(Technology):
         }
 
     @classmethod
-    def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
-        """``capex_per_kwh_th * CRF`` and ``fixed_om_per_kwh_th_year`` per kWh_th (in O1)."""
-        return {
-            "thermal_storage_kwh_th": {
-                "capex_annualized": spec.capex_per_kwh_th * crf(discount_rate, spec.lifetime_years),
-                "fixed_om": spec.fixed_om_per_kwh_th_year,
-            }
-        }
+    def capex_per_unit(cls, spec: Any) -> dict[str, float]:
+        """``capex_per_kwh_th`` per kWh_th."""
+        return {"thermal_storage_kwh_th": spec.capex_per_kwh_th}
+
+    @classmethod
+    def fixed_om_per_unit(cls, spec: Any) -> dict[str, float]:
+        """``fixed_om_per_kwh_th_year`` per kWh_th."""
+        return {"thermal_storage_kwh_th": spec.fixed_om_per_kwh_th_year}
 
     def size_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
         """Return the capacity variable."""
@@ -155,14 +154,14 @@ class ElectricBoiler(Technology):
         }
 
     @classmethod
-    def unit_costs(cls, spec: Any, discount_rate: float) -> dict[str, dict[str, float]]:
-        """``capex_per_kw_th * CRF`` and ``fixed_om_per_kw_th_year`` per kW_th (in O1)."""
-        return {
-            "electric_boiler_kw_th": {
-                "capex_annualized": spec.capex_per_kw_th * crf(discount_rate, spec.lifetime_years),
-                "fixed_om": spec.fixed_om_per_kw_th_year,
-            }
-        }
+    def capex_per_unit(cls, spec: Any) -> dict[str, float]:
+        """``capex_per_kw_th`` per kW_th."""
+        return {"electric_boiler_kw_th": spec.capex_per_kw_th}
+
+    @classmethod
+    def fixed_om_per_unit(cls, spec: Any) -> dict[str, float]:
+        """``fixed_om_per_kw_th_year`` per kW_th."""
+        return {"electric_boiler_kw_th": spec.fixed_om_per_kw_th_year}
 
     def size_vars(self, b: pyo.Block) -> dict[str, pyo.Var]:
         """Return the heat output rating variable."""
