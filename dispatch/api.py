@@ -256,20 +256,11 @@ def frontier(
 ) -> Frontier:
     """Sweep a rule's limit from the least-cost design to the tightest feasible level.
 
-    Parameters
-    ----------
-    case : str, pathlib.Path or CaseData
-        The case.
-    vs : str
-        ``carbon_intensity``, ``emissions`` or ``self_use``.
-    points : int
-        Points on the frontier, the least-cost design included.
-    out : str or pathlib.Path, optional
-        Write ``frontier.csv``, ``frontier.html`` and ``points/<k>/`` here.
-    **options
-        ``method``, ``options`` (SolverOptions), ``horizon``, ``progress`` and ``at``
-        (more limits to solve, e.g. ``at=[0.3, 0.2]``) of
-        :func:`dispatch.sweep.frontier.frontier`.
+    The parameters are those of :func:`dispatch.sweep.frontier.frontier` (``vs``:
+    ``carbon_intensity``, ``emissions`` or ``self_use``; ``points``; ``out``; and as
+    keywords ``method``, ``options``, ``horizon``, ``progress``, ``at``); each point's
+    folder also gets its ``report.html``, ``case.yaml`` and ``inputs.csv``
+    (:meth:`Result.write_extras`).
 
     Returns
     -------
