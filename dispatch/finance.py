@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+ENERGY_COSTS = ("grid_energy", "system_operation", "export_revenue", "green_certificates")
+"""Cost categories of the electricity bought and sold: what a design saves in energy."""
+CHARGE_COSTS = ("grid_capacity", "demand_charge")
+"""Cost categories of the grid connection's charges."""
+ELECTRICITY_COSTS = ENERGY_COSTS + CHARGE_COSTS
+"""Cost categories whose prices follow ``finance.electricity_price_escalation_per_year``."""
+
 
 def crf(discount_rate: float, lifetime_years: float) -> float:
     """Capital recovery factor.

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from dispatch.finance import investment_schedule, residual_fraction
+from dispatch.finance import CHARGE_COSTS, ENERGY_COSTS, investment_schedule, residual_fraction
 from dispatch.timegrid import HOURS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -32,8 +32,6 @@ KWH_PER_MWH = 1000.0
 FLOW_TOL_KW = 1e-6
 """Flows below this count as zero when an hour is classed as importing or curtailing."""
 
-ENERGY_KEYS = ("grid_energy", "system_operation", "export_revenue", "green_certificates")
-CHARGE_KEYS = ("grid_capacity", "demand_charge")
 COMPONENTS = (
     "capex", "replacement", "om", "energy_savings", "charges", "fuel", "carbon", "tax",
     "residual",
@@ -286,8 +284,8 @@ def cashflow_of(summary: dict[str, Any]) -> pd.DataFrame | None:
         if o["year"] <= n_years:
             cf.loc[o["year"], "capex" if o["kind"] == "capex" else "replacement"] -= o["cost"]
     cf["om"] = saved(("fixed_om",)) * om
-    cf["energy_savings"] = (saved(ENERGY_KEYS) - lost_energy) * electricity
-    cf["charges"] = saved(CHARGE_KEYS) * electricity
+    cf["energy_savings"] = (saved(ENERGY_COSTS) - lost_energy) * electricity
+    cf["charges"] = saved(CHARGE_COSTS) * electricity
     cf["fuel"] = saved(("fuel",)) * fuel
     cf["carbon"] = (saved(("carbon",)) - lost_carbon) * operating
     taxable = cf[list(OPERATING)].sum(axis=1).to_numpy() - _depreciation(fin["outlays"], a, years)
@@ -395,7 +393,7 @@ def metrics(summary: dict[str, Any], cf: pd.DataFrame) -> dict[str, Any]:
     def yearly(costs: dict[str, float]) -> np.ndarray:
         """Return the costs of one side, escalated like the cash flow (no investment)."""
         return operating * (
-            sum(costs.get(k, 0.0) for k in ENERGY_KEYS + CHARGE_KEYS) * electricity
+            sum(costs.get(k, 0.0) for k in ENERGY_COSTS + CHARGE_COSTS) * electricity
             + costs.get("fuel", 0.0) * fuel
             + costs.get("fixed_om", 0.0) * om
             + costs.get("carbon", 0.0)
@@ -409,7 +407,7 @@ def metrics(summary: dict[str, Any], cf: pd.DataFrame) -> dict[str, Any]:
     electric = (
         -cf["capex"] - cf["replacement"] - cf["residual"]
         + operating * design.get("fixed_om", 0.0) * om
-        + operating * sum(design.get(k, 0.0) for k in ENERGY_KEYS + CHARGE_KEYS) * electricity
+        + operating * sum(design.get(k, 0.0) for k in ENERGY_COSTS + CHARGE_COSTS) * electricity
         - savings_lost
     ).to_numpy()  # fmt: skip
     consumption = fin["consumption_mwh_per_year"] * KWH_PER_MWH
@@ -430,4 +428,4 @@ def metrics(summary: dict[str, Any], cf: pd.DataFrame) -> dict[str, Any]:
 
 def saved_energy(base: dict[str, float], design: dict[str, float]) -> float:
     """Year-1 saving in grid energy, fees and export revenue (before degradation)."""
-    return sum(base.get(k, 0.0) - design.get(k, 0.0) for k in ENERGY_KEYS)
+    return sum(base.get(k, 0.0) - design.get(k, 0.0) for k in ENERGY_COSTS)

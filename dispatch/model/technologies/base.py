@@ -19,17 +19,11 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from dispatch.finance import annuity_factor, crf, life_cycle_capex_factor
+from dispatch.finance import ELECTRICITY_COSTS, annuity_factor, crf, life_cycle_capex_factor
 from dispatch.ledger import Term
 from dispatch.model.horizon import Horizon
 
 Expr = Any  # a Pyomo linear expression or a number
-
-ELECTRICITY_CATEGORIES = (
-    "grid_energy", "system_operation", "grid_capacity", "demand_charge", "export_revenue",
-    "green_certificates",
-)  # fmt: skip
-"""Cost categories whose prices follow ``finance.electricity_price_escalation_per_year``."""
 
 
 @dataclass(eq=False)
@@ -233,7 +227,7 @@ class Context:
             "fixed_om": f.om_escalation_per_year,
             "fuel": f.fuel_price_escalation_per_year,
         }.get(category)
-        if category in ELECTRICITY_CATEGORIES:
+        if category in ELECTRICITY_COSTS:
             escalation = f.electricity_price_escalation_per_year
         if escalation is None:
             return 1.0
