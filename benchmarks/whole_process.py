@@ -2,8 +2,9 @@
 
 Usage::
 
-    python benchmarks/whole_process.py [--quick] [--repeats 3] [--cases NAME ...]
-                                       [--no-sweep] [--no-floor] [--exact-time-limit S]
+    python benchmarks/whole_process.py [--quick] [--repeats 3] [--exact-repeats N]
+                                       [--cases NAME ...] [--no-sweep] [--no-floor]
+                                       [--exact-time-limit S]
 
 For each case of a varied set (the shipped cases, with overrides for export
 forbidden, dear storage, a binding rule, discrete units and a heat-dominated park)
@@ -211,6 +212,12 @@ def main() -> None:
     )
     parser.add_argument("--exact-time-limit", type=float, default=None)
     parser.add_argument(
+        "--exact-repeats",
+        type=int,
+        default=None,
+        help="runs of exact per case (default: --repeats); exact takes minutes a run",
+    )
+    parser.add_argument(
         "--sweep-grid",
         nargs="*",
         default=None,
@@ -221,15 +228,17 @@ def main() -> None:
     labels = [] if args.no_cases else labels
     repeats = 1 if args.quick else args.repeats
     hours = 24 * 28 if args.quick else None
-    print(f"start: {load_now()}; {repeats} run(s) per figure, medians; "
+    exact_repeats = repeats if args.exact_repeats is None or args.quick else args.exact_repeats
+    print(f"start: {load_now()}; {repeats} run(s) per figure ({exact_repeats} of exact), medians; "
           f"{'first 4 weeks' if hours else 'full year'}")  # fmt: skip
     head = (f"{'case':<26}{'default s':>10}{'exact s':>9}{'ratio':>7}{'gap':>8}{'peak MB':>9}"
             f"{'rules':>6}{'strict':>7}{'load':>6}{'CPU d/e':>12}  default phases (s)")  # fmt: skip
     print(head)
     ratios = []
     for label in labels:
-        runs = {m: [run_case(label, m, hours, args.exact_time_limit) for _ in range(repeats)]
-                for m in ("auto", "exact")}  # fmt: skip
+        counts = {"auto": repeats, "exact": exact_repeats}
+        runs = {m: [run_case(label, m, hours, args.exact_time_limit) for _ in range(n)]
+                for m, n in counts.items()}  # fmt: skip
         auto, exact = runs["auto"], runs["exact"]
         failed = [r.get("error") for m in runs.values() for r in m if r["code"]]
         if failed:
