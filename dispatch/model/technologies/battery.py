@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyomo.environ as pyo
-
 from dispatch.finance import crf
 from dispatch.ledger import Term
 from dispatch.model.technologies.base import (
@@ -18,6 +16,7 @@ from dispatch.model.technologies.base import (
     Expr,
     SizeSpec,
     Technology,
+    pyo,
 )
 from dispatch.model.technologies.storage import add_state_of_charge
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pyomo.environ as pyo
 
 from dispatch.finance import crf
 from dispatch.ledger import Term
-from dispatch.model.technologies.base import Expr, SizeSpec, Technology
+from dispatch.model.technologies.base import Expr, SizeSpec, Technology, pyo
 from dispatch.tariffs.emissions import KG_PER_T
 
 
