@@ -183,10 +183,10 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, **kw: Any) -
         },
         hovermode=kw.pop("hovermode", "x unified"),
         font={"family": "Segoe UI, Helvetica, Arial, sans-serif", "size": 13},
+        xaxis_title_text=x_title,  # the one pair of axes: one update, not three
+        yaxis_title_text=y_title,
         **kw,
     )
-    fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text=y_title)
     return fig
 
 
