@@ -56,6 +56,8 @@ def test_numbers_are_written_as_pandas_writes_them(tmp_path, float_format):
         pd.DataFrame({"stamp": pd.date_range("2030-01-01", periods=2, freq="h"), "x": [1, 2]}),
         pd.DataFrame({"flag": [True, False], "x": [1.0, np.nan]}),
         pd.DataFrame({"x": np.array([1.5, 2.25], dtype=np.float32)}),
+        pd.DataFrame({"n": pd.array([1, None], dtype="Int64"), "x": [1.0, 2.0]}),
+        pd.DataFrame({"x": pd.array([1.5, None], dtype="Float64")}),
         pd.DataFrame(index=range(3)),
     ],
 )

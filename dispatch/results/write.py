@@ -165,7 +165,7 @@ def _csv_columns(frame: pd.DataFrame, float_format: str) -> list[list[str]] | No
         values = column.tolist()
         if column.dtype == np.float64:
             cells = ["" if v != v else float_format % v for v in values]
-        elif column.dtype.kind in "iu":
+        elif isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu":  # not Int64
             cells = [str(v) for v in values]
         elif all(type(v) is str and v and not _NEEDS_QUOTES.search(v) for v in values):
             cells = values
