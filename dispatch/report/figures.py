@@ -168,12 +168,17 @@ def _figure(data: Any = None) -> go.Figure:
 
 
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, **kw: Any) -> go.Figure:
-    """Shared look: left-aligned title, legend in one row under it (template: :func:`_figure`)."""
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 17}},
-        height=kw.pop("height", HEIGHT),
-        margin={"l": 70, "r": 30, "t": 95, "b": 60},
-        legend={
+    """Shared look: left-aligned title, legend in one row under it (template: :func:`_figure`).
+
+    The properties are set one by one: on a figure whose layout holds none of them yet
+    this is what ``update_layout`` does, without its batch bookkeeping (a fourth of the
+    time).
+    """
+    props = {
+        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 17}},
+        "height": kw.pop("height", HEIGHT),
+        "margin": {"l": 70, "r": 30, "t": 95, "b": 60},
+        "legend": {
             "orientation": "h",
             "yanchor": "bottom",
             "y": 1.02,
@@ -181,12 +186,15 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, **kw: Any) -
             "x": 0.0,
             "font": {"size": 12},
         },
-        hovermode=kw.pop("hovermode", "x unified"),
-        font={"family": "Segoe UI, Helvetica, Arial, sans-serif", "size": 13},
-        xaxis_title_text=x_title,  # the one pair of axes: one update, not three
-        yaxis_title_text=y_title,
+        "hovermode": kw.pop("hovermode", "x unified"),
+        "font": {"family": "Segoe UI, Helvetica, Arial, sans-serif", "size": 13},
         **kw,
-    )
+    }
+    layout = fig.layout
+    for key, value in props.items():
+        layout[key] = value
+    layout.xaxis.title.text = x_title
+    layout.yaxis.title.text = y_title
     return fig
 
 
