@@ -17,18 +17,26 @@ from typing import TYPE_CHECKING, Any
 from dispatch.case.loader import CaseData, load_case
 from dispatch.files import replace_file
 from dispatch.model.horizon import Horizon
-from dispatch.pathway import solve_pathway
 from dispatch.report.figures import Plots
 from dispatch.report.html import render_report, summary_card
-from dispatch.report.pathway import render_pathway_report
-from dispatch.results.pathway import PATHWAY_CSV, PathwayResult, pathway_summary, pathway_table
 from dispatch.results.result import REPORT, ResultData
 from dispatch.results.write import write_folder, write_results, write_summary
-from dispatch.runner import solve_case
-from dispatch.solve.exact import SolverOptions
 
+# The solver (Pyomo, HiGHS, SciPy) and the pathway are imported where a function solves:
+# reopening results and writing their report (``dispatch report``) load neither.
 if TYPE_CHECKING:
+    from dispatch.results.pathway import PathwayResult
+    from dispatch.solve.exact import SolverOptions
     from dispatch.sweep.frontier import Frontier
+
+
+def __getattr__(name: str) -> Any:
+    """``SolverOptions``, exported here as before, imported on first use (PEP 562)."""
+    if name == "SolverOptions":
+        from dispatch.solve.exact import SolverOptions
+
+        return SolverOptions
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Result(ResultData):
@@ -117,6 +125,8 @@ def run(
     Result
         Tables (``.timeseries``, ``.capacities``, ``.costs`` ...), ``.plot`` figures.
     """
+    from dispatch.runner import solve_case
+
     if method is not None:
         solve_args["method"] = method
     output = solve_case(case, options=options, horizon=horizon, **solve_args)
@@ -206,6 +216,8 @@ def pathway(
     PathwayResult
         Sizes, additions and each period's run output, the totals and the comparison.
     """
+    from dispatch.pathway import solve_pathway
+
     data = case if isinstance(case, CaseData) else load_case(case)
     result = solve_pathway(data, list(years), method, options, hours, myopic)
     if out is not None:
@@ -215,6 +227,9 @@ def pathway(
 
 def write_pathway(result: PathwayResult, out: str | Path) -> Path:
     """Write the pathway folder atomically: summary, table, report and a folder per year."""
+    from dispatch.report.pathway import render_pathway_report
+    from dispatch.results.pathway import PATHWAY_CSV, pathway_summary, pathway_table
+
     first = result.periods[0].output
     summary = pathway_summary(result, first.data.case.name, first.data.case.finance.currency)
     table = pathway_table(result)

@@ -150,3 +150,25 @@ def test_cashflow_figure_shows_the_cash_flow_and_payback(week):
     assert payback is not None
     assert [s.x0 for s in fig.layout.shapes] == [payback]
     assert "NPV" in fig.layout.title.text
+
+
+def test_figures_carry_the_white_template_as_setting_it_by_name_does(all_figures):
+    """The template is set without validating it again: the figure stays the same figure."""
+    import json
+
+    by_name = go.Figure(layout={"template": figures.TEMPLATE}).layout.template
+    assert by_name.to_plotly_json() != go.Figure().layout.template.to_plotly_json()
+    for name, fig in all_figures.items():
+        assert isinstance(fig, go.Figure)
+        reference = go.Figure(fig)  # every property validated again
+        reference.update_layout(template=figures.TEMPLATE)
+        assert json.loads(fig.to_json()) == json.loads(reference.to_json()), name
+        assert fig.layout.template.to_plotly_json() == by_name.to_plotly_json(), name
+
+
+def test_figures_read_timestamps_given_as_text_or_as_stamps(week):
+    """A results table read back from CSV (text stamps) draws the same hours."""
+    ts = week.timeseries
+    text = ts.assign(timestamp=ts["timestamp"].dt.strftime("%Y-%m-%d %H:%M"))
+    assert figures._stamps(ts).equals(figures._stamps(text))
+    assert figures.dispatch_figure(ts).to_json() == figures.dispatch_figure(text).to_json()

@@ -31,7 +31,14 @@ from dispatch.case.loader import _PROFILES, CaseData, load_case
 from dispatch.errors import DispatchError, printable
 from dispatch.files import MAX_TABLE_BYTES, FileRefused, read_text
 from dispatch.results.financials import cashflow_of
-from dispatch.results.write import BILL, SUMMARY, TIMESERIES
+from dispatch.results.write import (
+    BILL,
+    STAMP_FORMAT,
+    SUMMARY,
+    TIMESERIES,
+    stamp_text,
+    write_csv,
+)
 from dispatch.timegrid import hours
 
 CASE_FILE = "case.yaml"
@@ -371,8 +378,8 @@ class ResultData:
         """Write ``case.yaml`` and ``inputs.csv`` into ``folder`` (when the result has them)."""
         if self.inputs is not None:
             ins = self.inputs.copy()
-            ins["timestamp"] = pd.to_datetime(ins["timestamp"]).dt.strftime("%Y-%m-%d %H:%M")
-            ins.to_csv(folder / INPUTS, index=False, float_format="%.10g")
+            ins["timestamp"] = stamp_text(ins["timestamp"])
+            write_csv(ins, folder / INPUTS, "%.10g")
         if self.case is not None:
             names = set(self.inputs.columns) if self.inputs is not None else set()
             source = self.data.file if self.data is not None else None
@@ -514,7 +521,7 @@ def _read_csv(path: Path, index_col: int | None = None) -> pd.DataFrame:
         raise ResultsError(f"{path}: cannot read CSV: {first}") from None
     if "timestamp" in frame:
         try:
-            frame["timestamp"] = pd.to_datetime(frame["timestamp"], format="%Y-%m-%d %H:%M")
+            frame["timestamp"] = pd.to_datetime(frame["timestamp"], format=STAMP_FORMAT)
         except (ValueError, TypeError):
             raise ResultsError(
                 f"{path}: damaged: a timestamp is not of the form YYYY-MM-DD HH:MM"

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dispatch.errors import CaseError, Problem
@@ -48,6 +49,9 @@ _TEMP_SUFFIX = re.compile(r"[a-z0-9_]{8}")  # what tempfile.mkdtemp appends
 _ROOM_FOR_TEMP = len(".tmp-") + 8 + 1  # a temporary folder's name is longer than the folder's
 _held: dict[str, tuple[int, int]] = {}  # lock path -> (descriptor, depth) in this process
 CASHFLOW = "cashflow.csv"
+STAMP_FORMAT = "%Y-%m-%d %H:%M"
+"""How the tables write their timestamps."""
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
 
 def write_results(
@@ -90,8 +94,8 @@ def write_results(
         write_summary(tmp / SUMMARY, summary)
         ts = timeseries.copy()
         if "timestamp" in ts:
-            ts["timestamp"] = pd.to_datetime(ts["timestamp"]).dt.strftime("%Y-%m-%d %H:%M")
-        ts.to_csv(tmp / TIMESERIES, index=False, float_format="%.12g")
+            ts["timestamp"] = stamp_text(ts["timestamp"])
+        write_csv(ts, tmp / TIMESERIES, "%.12g")
         caps = summary.get("capacities", {})
         pd.DataFrame({"capacity": list(caps), "value": list(caps.values())}).to_csv(
             tmp / CAPACITIES, index=False
@@ -109,6 +113,66 @@ def write_results(
             check_target(out)
         _write_atomic(Path(out), fill)
     return Path(out)
+
+
+def stamp_text(stamps: pd.Series) -> pd.Series:
+    """Return timestamps as text, ``YYYY-MM-DD HH:MM`` (:data:`STAMP_FORMAT`).
+
+    The same text as ``pd.to_datetime(stamps).dt.strftime(STAMP_FORMAT)``; naive
+    stamps without gaps are converted by numpy at once, not one stamp at a time.
+    """
+    if (
+        stamps.dtype.kind == "M"
+        and getattr(stamps.dtype, "tz", None) is None
+        and stamps.notna().all()
+    ):
+        text = np.datetime_as_string(stamps.to_numpy(), unit="m")  # 2030-01-01T00:00
+        return pd.Series([t[:10] + " " + t[11:] for t in text.tolist()], index=stamps.index)
+    return pd.to_datetime(stamps).dt.strftime(STAMP_FORMAT)
+
+
+def write_csv(frame: pd.DataFrame, path: Path, float_format: str) -> None:
+    """Write ``frame`` as ``frame.to_csv(path, index=False, float_format=float_format)`` does.
+
+    pandas formats a table cell by cell with much overhead of its own; a table of
+    float, integer and plain text columns (no separator, quote or line break to
+    quote) is joined here directly, byte for byte the same file. Any other table
+    goes to pandas.
+    """
+    columns = _csv_columns(frame, float_format)
+    if columns is None:
+        frame.to_csv(path, index=False, float_format=float_format)
+        return
+    end = os.linesep
+    lines = [
+        ",".join(map(str, frame.columns)),
+        *(",".join(row) for row in zip(*columns, strict=True)),
+    ]
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        stream.write(end.join(lines) + end)
+
+
+def _csv_columns(frame: pd.DataFrame, float_format: str) -> list[list[str]] | None:
+    """Return the cells of ``frame`` as CSV text, column by column; ``None`` when unsure."""
+    if (
+        frame.columns.empty
+        or not frame.columns.is_unique
+        or not all(isinstance(c, str) and c and not _NEEDS_QUOTES.search(c) for c in frame.columns)
+    ):
+        return None
+    columns = []
+    for _, column in frame.items():
+        values = column.tolist()
+        if column.dtype == np.float64:
+            cells = ["" if v != v else float_format % v for v in values]
+        elif isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu":  # not Int64
+            cells = [str(v) for v in values]
+        elif all(type(v) is str and v and not _NEEDS_QUOTES.search(v) for v in values):
+            cells = values
+        else:
+            return None
+        columns.append(cells)
+    return columns
 
 
 def write_folder(out: Path, fill: Callable[[Path], None]) -> Path:

@@ -24,20 +24,20 @@ Two ways to dispatch it, with the same answer where both apply:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pyomo.environ import value as pyo_value
 
 from dispatch.case.loader import CaseData
 from dispatch.case.schema import Boiler
 from dispatch.errors import InfeasibleError, UnboundedError
-from dispatch.model.build import build_model
 from dispatch.model.horizon import Horizon
 from dispatch.model.technologies import REGISTRY, Technology, spec_of
 from dispatch.model.technologies.grid import Grid, import_cost_per_kwh
 from dispatch.model.technologies.renewables import Renewable
-from dispatch.solve.exact import SolverOptions, solve
+
+if TYPE_CHECKING:
+    from dispatch.solve.exact import SolverOptions
 
 CLOSED_FORM = frozenset({"pv", "wind", "boiler"})
 """Technologies the closed form dispatches exactly (with the grid)."""
@@ -236,6 +236,13 @@ def connection_kw(
 
 def _dispatch(data: CaseData, h: Horizon, options: SolverOptions | None) -> BaselineDispatch:
     """Solve the model with every size held at its existing value and no rules."""
+    # the model and the solver only here: the closed form, and results read back from
+    # a folder, need neither Pyomo nor HiGHS
+    from pyomo.environ import value as pyo_value
+
+    from dispatch.model.build import build_model
+    from dispatch.solve.exact import solve
+
     built = build_model(data, h, rules=False)
     for name, tech in built.technologies.items():
         _hold_existing(tech, built.model.component(name))

@@ -11,17 +11,38 @@ objective last, so the core never knows what a battery costs.
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
 from dispatch.finance import ELECTRICITY_COSTS, annuity_factor, crf, life_cycle_capex_factor
 from dispatch.ledger import Term
 from dispatch.model.horizon import Horizon
+
+
+class _OnFirstUse:
+    """A module imported when one of its names is first used, then read directly.
+
+    The technologies' sizes and prices serve checks that build no model
+    (``dispatch validate``, :mod:`dispatch.model.free_sizes`); they need not load
+    Pyomo, a third of a second.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        value = getattr(importlib.import_module(self._name), attr)
+        setattr(self, attr, value)  # found directly from now on
+        return value
+
+
+pyo: Any = _OnFirstUse("pyomo.environ")
+"""``pyomo.environ``, imported on first use; the technology modules build with it."""
 
 Expr = Any  # a Pyomo linear expression or a number
 

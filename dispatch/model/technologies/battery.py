@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyomo.environ as pyo
-
 from dispatch.ledger import Term
 from dispatch.model.technologies.base import (
     ExclusivePair,
     Expr,
     SizeSpec,
     Technology,
+    pyo,
 )
 from dispatch.model.technologies.storage import add_state_of_charge
 

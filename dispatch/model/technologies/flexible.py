@@ -16,10 +16,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
 from dispatch.ledger import Term
-from dispatch.model.technologies.base import Expr, Technology, values
+from dispatch.model.technologies.base import Expr, Technology, pyo, values
 from dispatch.model.technologies.battery import TIE_BREAK_PER_KWH
 
 

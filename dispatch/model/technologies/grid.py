@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pyomo.environ as pyo
 
 from dispatch.ledger import Term
 from dispatch.model.horizon import Horizon
-from dispatch.model.technologies.base import ExclusivePair, Expr, SizeSpec, Technology
+from dispatch.model.technologies.base import ExclusivePair, Expr, SizeSpec, Technology, pyo
 from dispatch.tariffs.charges import step_month_fractions
 from dispatch.tariffs.emissions import KG_PER_T
 

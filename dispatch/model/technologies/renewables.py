@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-import pyomo.environ as pyo
 
 from dispatch.ledger import Term
-from dispatch.model.technologies.base import Expr, SizeSpec, Technology
+from dispatch.model.technologies.base import Expr, SizeSpec, Technology, pyo
 
 
 class Renewable(Technology):

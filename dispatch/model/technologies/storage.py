@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pyomo.environ as pyo
-
-from dispatch.model.technologies.base import Context, Expr
+from dispatch.model.technologies.base import Context, Expr, pyo
 
 
 def add_state_of_charge(

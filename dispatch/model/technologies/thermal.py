@@ -11,10 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pyomo.environ as pyo
 
 from dispatch.ledger import Term
-from dispatch.model.technologies.base import Expr, SizeSpec, Technology
+from dispatch.model.technologies.base import Expr, SizeSpec, Technology, pyo
 from dispatch.model.technologies.battery import TIE_BREAK_PER_KWH
 from dispatch.model.technologies.storage import add_state_of_charge
 
