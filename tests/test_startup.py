@@ -19,15 +19,9 @@ HEAVY = ("pyomo", "highspy", "scipy", "sklearn", "tsam", "pvlib", "plotly")
 
 PROBE = """
 import json, sys
-from dispatch.cli import main
+from dispatch.cli import invoke
 args, watched = json.loads(sys.argv[1]), set(json.loads(sys.argv[2]))
-sys.argv = ["dispatch", *args]
-try:
-    main()
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
+code = invoke(args)
 heavy = sorted({m.split(".")[0] for m in sys.modules} & watched)
 print("\\nPROBE " + json.dumps({"code": code, "heavy": heavy}))
 """
@@ -79,3 +73,43 @@ def test_a_run_loads_the_solver_and_rewriting_its_report_does_not(tmp_path):
     seen = _loaded("report", str(tmp_path / "r"))
     assert seen["code"] == 0
     assert seen["heavy"] == ["plotly"]
+
+
+def test_leaving_runs_exit_handlers_flushes_and_keeps_the_status(tmp_path):
+    """The fast exit skips freeing objects, not what a normal exit promises."""
+    script = (
+        "import atexit, pathlib, sys\n"
+        "from dispatch.cli import leave\n"
+        f"mark = pathlib.Path({str(tmp_path / 'handler-ran')!r})\n"
+        "atexit.register(mark.touch)\n"
+        "sys.stdout.write('buffered out')\n"
+        "sys.stderr.write('buffered err')\n"
+        "leave(3)\n"
+        "print('never')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert done.returncode == 3
+    assert done.stdout == "buffered out"
+    assert done.stderr == "buffered err"
+    assert (tmp_path / "handler-ran").exists()
+
+
+def test_a_run_ends_with_its_status_and_every_line_printed(tmp_path):
+    """``python -m dispatch run`` through the fast exit: status 0, summary and files there."""
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "dispatch", "run", str(EXAMPLE), "--hours", "24", "--out", str(out)],
+        capture_output=True, text=True, cwd=REPO, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    printed = "".join(done.stdout.split())  # the console wraps long paths
+    assert printed.endswith(f"report:{out / 'report.html'}")
+    assert (out / "summary.json").exists() and (out / "report.html").exists()
+    bad = subprocess.run(
+        [sys.executable, "-m", "dispatch", "run", str(tmp_path / "missing.yaml")],
+        capture_output=True, text=True, cwd=REPO, timeout=120,
+    )  # fmt: skip
+    assert bad.returncode == 2
+    assert "missing.yaml" in bad.stderr
