@@ -153,6 +153,16 @@ ProgressOpt = Annotated[
         show_default=False,
     ),
 ]
+EachSolveLimitOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        min=0.0,
+        help="Solver wall-time limit of each solve \\[s] \\[default: case].",
+        show_default=False,
+    ),
+]
+"""``--time-limit`` of the commands that solve a case many times (pathway, frontier)."""
 HoursOpt = Annotated[
     int | None,
     typer.Option(
@@ -646,10 +656,7 @@ def pathway(
     ] = None,
     method: MethodOpt = Method.auto,
     hours: HoursOpt = None,
-    time_limit: Annotated[
-        float | None,
-        typer.Option("--time-limit", min=0.0, help="Solver wall-time limit per solve \\[s]."),
-    ] = None,
+    time_limit: EachSolveLimitOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Plan investment across milestone years: what to build now and what to add later."""
@@ -715,15 +722,7 @@ def frontier(
         ),
     ] = None,
     method: MethodOpt = Method.auto,
-    time_limit: Annotated[
-        float | None,
-        typer.Option(
-            "--time-limit",
-            min=0.0,
-            help="Solver wall-time limit of each solve \\[s] \\[default: case].",
-            show_default=False,
-        ),
-    ] = None,
+    time_limit: EachSolveLimitOpt = None,
     debug: DebugOpt = False,
     set_: SetOpt = None,
     hours: HoursOpt = None,
