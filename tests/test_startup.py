@@ -113,3 +113,19 @@ def test_a_run_ends_with_its_status_and_every_line_printed(tmp_path):
     )  # fmt: skip
     assert bad.returncode == 2
     assert "missing.yaml" in bad.stderr
+
+
+def test_a_command_runs_without_the_cyclic_garbage_collector():
+    """``main`` switches the collector off for the command (its objects live to the end)."""
+    script = (
+        "import gc, sys\n"
+        "import dispatch.cli as cli\n"
+        "cli.invoke = lambda: (sys.stdout.write(f'{gc.isenabled()}'), 0)[1]\n"
+        "print(gc.isenabled(), end=' ')\n"
+        "cli.main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "True False"
