@@ -541,6 +541,7 @@ def sweep(
     from dispatch.sweep.progress import RichProgress
 
     how = Method(method).value  # the method's name, as the runner knows it
+    gc.enable()  # a sweep may run for hours and builds no model here: collect as usual (main)
 
     def work() -> int:
         solver_flags(time_limit, mip_gap, threads)
@@ -818,7 +819,8 @@ def main() -> None:
     Python objects that live until the end anyway, and each automatic full collection
     while it was being built walked all of them again, about a second of every
     ``dispatch run``. Memory freed by reference counting (nearly all of it) is freed
-    as before. Sweep workers are separate processes and keep the collector on.
+    as before. A sweep's main process (hours of scheduling, no model) and its workers
+    (separate processes) keep the collector on.
     """
     gc.disable()
     leave(invoke())

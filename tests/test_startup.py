@@ -129,3 +129,25 @@ def test_a_command_runs_without_the_cyclic_garbage_collector():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "True False"
+
+
+def test_a_sweep_keeps_the_collector_on(tmp_path):
+    """A sweep's main process may run for hours and holds no model: it collects as usual."""
+    script = (
+        "import gc, sys\n"
+        "import dispatch.sweep.driver as driver\n"
+        "def planned(*args, **kwargs):\n"
+        "    print(gc.isenabled(), end='')\n"
+        "    raise SystemExit(0)\n"
+        "driver.plan_sweep = planned\n"
+        "import dispatch.cli as cli\n"
+        f"sys.argv = ['dispatch', 'sweep', {str(EXAMPLE)!r},"
+        " '--grid', 'grid.export_price_per_kwh=0.2',"
+        f" '--out', {str(tmp_path / 'sweep')!r}]\n"
+        "cli.main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "True"
