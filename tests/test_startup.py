@@ -41,6 +41,13 @@ def _loaded(*args: str) -> dict:
     return json.loads(line[-1].removeprefix("PROBE "))
 
 
+def _python(script: str) -> subprocess.CompletedProcess[str]:
+    """Run a Python script in a fresh interpreter from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -87,9 +94,7 @@ def test_leaving_runs_exit_handlers_flushes_and_keeps_the_status(tmp_path):
         "leave(3)\n"
         "print('never')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60
-    )
+    done = _python(script)
     assert done.returncode == 3
     assert done.stdout == "buffered out"
     assert done.stderr == "buffered err"
@@ -124,9 +129,7 @@ def test_a_command_runs_without_the_cyclic_garbage_collector():
         "print(gc.isenabled(), end=' ')\n"
         "cli.main()\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60
-    )
+    done = _python(script)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "True False"
 
@@ -146,8 +149,6 @@ def test_a_sweep_keeps_the_collector_on(tmp_path):
         f" '--out', {str(tmp_path / 'sweep')!r}]\n"
         "cli.main()\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60
-    )
+    done = _python(script)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "True"
