@@ -739,6 +739,8 @@ def frontier(
     from dispatch.sweep.overrides import resolve_overrides
 
     how, metric = Method(method).value, Metric(vs).value
+    gc.enable()  # minutes to hours of solves on one compiled model; the collector gains it
+    # nothing to be off (main), and the garbage of every point is collected as it goes
     try:
         limits = [float(x) for x in at.split(",") if x.strip()] if at else []
     except ValueError:
@@ -819,8 +821,9 @@ def main() -> None:
     Python objects that live until the end anyway, and each automatic full collection
     while it was being built walked all of them again, about a second of every
     ``dispatch run``. Memory freed by reference counting (nearly all of it) is freed
-    as before. A sweep's main process (hours of scheduling, no model) and its workers
-    (separate processes) keep the collector on.
+    as before. Long commands whose time is not in Pyomo builds keep the collector on:
+    ``sweep`` (its workers are separate processes) and ``frontier`` (one compiled model,
+    many solves).
     """
     gc.disable()
     leave(invoke())

@@ -134,19 +134,28 @@ def test_a_command_runs_without_the_cyclic_garbage_collector():
     assert done.stdout == "True False"
 
 
-def test_a_sweep_keeps_the_collector_on(tmp_path):
-    """A sweep's main process may run for hours and holds no model: it collects as usual."""
+@pytest.mark.parametrize(
+    ("command", "module", "function"),
+    [
+        (
+            ["sweep", "--grid", "grid.export_price_per_kwh=0.2"],
+            "dispatch.sweep.driver",
+            "plan_sweep",
+        ),
+        (["frontier", "--points", "2"], "dispatch.api", "frontier"),
+    ],
+)
+def test_long_commands_keep_the_collector_on(tmp_path, command, module, function):
+    """``sweep`` (hours, no model here) and ``frontier`` (many solves) keep the collector on."""
+    args = [command[0], str(EXAMPLE), *command[1:], "--out", str(tmp_path / "out")]
     script = (
-        "import gc, sys\n"
-        "import dispatch.sweep.driver as driver\n"
+        "import gc, importlib, sys\n"
         "def planned(*args, **kwargs):\n"
         "    print(gc.isenabled(), end='')\n"
         "    raise SystemExit(0)\n"
-        "driver.plan_sweep = planned\n"
+        f"setattr(importlib.import_module({module!r}), {function!r}, planned)\n"
         "import dispatch.cli as cli\n"
-        f"sys.argv = ['dispatch', 'sweep', {str(EXAMPLE)!r},"
-        " '--grid', 'grid.export_price_per_kwh=0.2',"
-        f" '--out', {str(tmp_path / 'sweep')!r}]\n"
+        f"sys.argv = ['dispatch', *{args!r}]\n"
         "cli.main()\n"
     )
     done = _python(script)
