@@ -10,7 +10,9 @@
    (its cost and the reduced costs of the sizes); the next design minimises
    the cuts within a trust region and is dispatched warm-started from the
    last basis. The cuts also bound the optimum from below, so the refinement
-   stops once the best design is proven close enough.
+   stops once the best design is proven close enough. Once a design runs the
+   year, the annual rules get priced slacks (K5): a design that breaks one gives
+   a penalised cut rather than a long infeasibility proof, and is never reported.
 4. Strict physics on the final full-year dispatch, exactly as ``exact`` does.
 
 Every reported figure comes from the full-year dispatch.

@@ -3,7 +3,8 @@
 The Pyomo model is compiled once to sparse matrices (Pyomo's standard-form
 compiler) and passed to highspy in one call. Later changes happen inside
 HiGHS without touching Pyomo again: fixing sizes (warm-started re-solves for
-the fast method) and adding binaries for hours that break strict physics.
+the fast method), slack columns on the annual rules (its refinement) and
+adding binaries for hours that break strict physics.
 Solutions are written back into the Pyomo variables on request.
 """
 
