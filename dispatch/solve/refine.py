@@ -79,9 +79,11 @@ CUT_MARGIN = 1e-6
 """A feasibility cut is tightened by this share of its scale, so that the next design is
 strictly inside it rather than on its edge, where round-off could leave it infeasible."""
 
-PENALTY_FACTOR = 10.0
+PENALTY_FACTOR = 2.0
 """Price of a rule's slack, in multiples of the larger of the rule's dual and the best
-design's cost per unit of the rule row's activity (both at that design's dispatch)."""
+design's cost per unit of the rule row's activity (both at that design's dispatch).
+Measured on the example park with a carbon-intensity limit of 0.2 and 0.3: 2 took
+58-62 s, 1 and 10 took 59-113 s, for designs within 0.05 % of the exact optimum."""
 PENALTY_GROWTH = 4.0
 """A violating design that the penalty prices below the best design multiplies the price."""
 ELASTIC_TRIES = 4
@@ -345,8 +347,10 @@ class Elastic:
         """Price and free the slacks; HiGHS holds the dispatch of ``best`` (a design that runs).
 
         ``p_i = PENALTY_FACTOR * max(|dual_i|, f(best) / activity_i)``: above the
-        rule's marginal cost at the best design, and at least ten times the cost of
-        the whole year per unit of the rule's quantity.
+        rule's marginal cost at the best design, and at least twice the cost of the
+        whole year per unit of the rule's quantity. A larger factor (10 was measured)
+        makes each violating dispatch a longer dual-simplex run; one too small is
+        raised by :data:`PENALTY_GROWTH`.
         """
         if self.spent or self.on or not self.rows.size or best.objective is None:
             return
