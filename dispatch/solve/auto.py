@@ -10,7 +10,9 @@
    (its cost and the reduced costs of the sizes); the next design minimises
    the cuts within a trust region and is dispatched warm-started from the
    last basis. The cuts also bound the optimum from below, so the refinement
-   stops once the best design is proven close enough.
+   stops once the best design is proven close enough. Once a design runs the
+   year, the annual rules get priced slacks (K5): a design that breaks one gives
+   a penalised cut rather than a long infeasibility proof, and is never reported.
 4. Strict physics on the final full-year dispatch, exactly as ``exact`` does.
 
 Every reported figure comes from the full-year dispatch.
@@ -44,7 +46,7 @@ from dispatch.solve.exact import (
     solve_loaded,
 )
 from dispatch.solve.highs import HighsModel
-from dispatch.solve.refine import FullYear, Master, Refinement, refine
+from dispatch.solve.refine import Elastic, FullYear, Master, Refinement, refine
 
 STRICT_PHASE_SECONDS = 20.0
 """Time for the exclusivity binaries of the final dispatch [s]; beyond it (or beyond
@@ -80,6 +82,8 @@ class AutoReport:
     """Whether the final dispatch keeps one flow per hour by LP rather than by binaries."""
     """Designs whose relaxed dispatch strict physics could not follow, and the steps
     restricted to one flow before the refinement resumed."""
+    elastic: dict[str, Any] = field(default_factory=dict)
+    """The slacks of the annual rules during the refinement (K5)."""
     seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -209,12 +213,15 @@ def solve_auto(
     set_phase("full-year refinement")
     floor = TRUST_REGION_FLOOR * float(np.max(data.series["load_kw"]))
     master = Master(hm, cols, max(floor, 1.0))
+    elastic = Elastic(hm, rule_rows(full, hm))  # before the basis: a run's basis includes it
     basis = prepared.basis if prepared is not None else None
     if basis is not None:
         hm.set_basis(basis)
     warm = basis is not None
-    year = FullYear(hm, master.cols, deadline, options, warm=warm)
+    year = FullYear(hm, master.cols, deadline, options, warm=warm, elastic=elastic)
     result = refine(year, master, start, corrections, gap)
+    elastic.stop()  # the rules rigid from here on: the final dispatch, strict repairs
+    report.elastic = elastic.report()
     report.seconds["refinement"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -237,6 +244,13 @@ def solve_auto(
     report.seconds["final_dispatch"] = time.perf_counter() - t
     report.seconds["total"] = time.perf_counter() - clock
     return full, info, report
+
+
+def rule_rows(full: BuiltModel, hm: HighsModel) -> np.ndarray:
+    """Return the rows of the annual rules (R4-R9) in the compiled full-year model."""
+    found = [hm.rows(con) for r in full.rules
+             if (con := full.model.component(f"rule_{r.name}")) is not None]  # fmt: skip
+    return np.concatenate(found).astype(np.int32) if found else np.zeros(0, dtype=np.int32)
 
 
 def _strict(
@@ -351,6 +365,7 @@ def _record(
             "typical_day_objective": small if i == 0 else None,
             "full_year_objective": ev.objective,
             "feasible": ev.objective is not None,
+            "penalised_objective": ev.penalised,
             "lower_bound": ev.lower_bound,
             "sizes": dict(zip(keys, map(float, master.sizes(ev.design)), strict=True)),
             "seconds": ev.seconds,

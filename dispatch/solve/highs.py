@@ -3,7 +3,8 @@
 The Pyomo model is compiled once to sparse matrices (Pyomo's standard-form
 compiler) and passed to highspy in one call. Later changes happen inside
 HiGHS without touching Pyomo again: fixing sizes (warm-started re-solves for
-the fast method) and adding binaries for hours that break strict physics.
+the fast method), slack columns on the annual rules (its refinement) and
+adding binaries for hours that break strict physics.
 Solutions are written back into the Pyomo variables on request.
 """
 
@@ -203,6 +204,38 @@ class HighsModel:
         n = len(cost)
         self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(cost, dtype=float))
 
+    def set_col_costs(self, cols: np.ndarray, cost: np.ndarray) -> None:
+        """Change the objective coefficients of some columns (minimised)."""
+        cols = np.asarray(cols, dtype=np.int32)
+        if cols.size:
+            self.highs.changeColsCost(int(cols.size), cols, np.asarray(cost, dtype=float))
+
+    def add_slacks(self, rows: np.ndarray) -> np.ndarray:
+        """Add one slack column per one-sided row, able to relax it; return the columns.
+
+        Row ``i`` with a lower bound becomes ``a_i . x + s_i >= L_i``, one with an
+        upper bound ``a_i . x - s_i <= U_i`` (docs/formulation.md, K5). Each slack
+        is created with bounds ``[0, 0]`` and cost 0 (the row as it was); the caller
+        frees it (:meth:`set_bounds`) and prices it (:meth:`set_col_costs`).
+
+        Raises
+        ------
+        ValueError
+            A row is ranged or an equality (no one direction relaxes it).
+        """
+        rows = np.asarray(rows, dtype=np.int32)
+        n = int(rows.size)
+        if n == 0:
+            return np.zeros(0, dtype=np.int32)
+        lower, upper = self.row_lower[rows], self.row_upper[rows]
+        if np.any(np.isfinite(lower) & np.isfinite(upper)):
+            raise ValueError("add_slacks() relaxes one-sided rows only")
+        sign = np.where(np.isfinite(lower), 1.0, -1.0)
+        first = self.highs.getNumCol()
+        starts = np.arange(n, dtype=np.int32)
+        self.highs.addCols(n, np.zeros(n), np.zeros(n), np.zeros(n), n, starts, rows, sign)
+        return np.arange(first, first + n, dtype=np.int32)
+
     def set_option(self, key: str, value: OptionValue) -> None:
         """Set a HiGHS option for the next runs."""
         self.highs.setOptionValue(key, value)
@@ -362,6 +395,10 @@ class HighsModel:
             bound, gap = objective, 0.0
         self.last_stats = RunStats(status, objective, bound, gap, seconds, has_solution)
         return self.last_stats
+
+    def row_duals(self, rows: np.ndarray) -> np.ndarray:
+        """Return the duals of some rows (after an LP solve)."""
+        return np.asarray(self.highs.getSolution().row_dual)[rows]
 
     def values(self, cols: np.ndarray | None = None) -> np.ndarray:
         """Return primal values of some (default: all) columns."""

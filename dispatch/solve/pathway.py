@@ -28,7 +28,7 @@ from dispatch.errors import InfeasibleError
 from dispatch.model.build import BuiltModel
 from dispatch.solve.exact import SolverOptions
 from dispatch.solve.highs import HighsModel
-from dispatch.solve.refine import Evaluation, FullYear
+from dispatch.solve.refine import Elastic, Evaluation, FullYear
 
 CAPEX = "capex_annualized"
 """The unit-cost category that the vintages replace (the others are paid per year installed)."""
@@ -133,6 +133,8 @@ class Schedule:
     """Start each period's first dispatch from the basis of the period before."""
     members: dict[int, list[Evaluation]] = field(default_factory=dict)
     """The period evaluations of each schedule evaluation, by ``id``."""
+    elastic: Elastic | None = None
+    """The annual rules stay rigid across a pathway (feasibility cuts, K2; no K5)."""
 
     def evaluate(self, design: np.ndarray) -> Evaluation:
         """Dispatch every period's full year at ``design``; a cut if one cannot run (K2)."""
