@@ -67,6 +67,15 @@ class InfeasibleError(DispatchError):
         super().__init__(message)
 
 
+class TypicalDaysInfeasible(InfeasibleError):
+    """The typical-day sizing model of ``auto`` meets no design, which the full year may.
+
+    Typical days average away some of the year's hours, so a rule near the edge of what
+    any design reaches can fail on them alone; the run then solves the full year exactly
+    (:func:`dispatch.runner.solve_case`).
+    """
+
+
 class SolverError(DispatchError):
     """The solver stopped without a usable solution (time limit, numerics, unbounded)."""
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from dispatch.case.loader import CaseData, load_case
-from dispatch.errors import DispatchError, InfeasibleError, UnboundedError
+from dispatch.errors import DispatchError, InfeasibleError, TypicalDaysInfeasible, UnboundedError
 from dispatch.model.build import BuiltModel, build_model
 from dispatch.model.free_sizes import zero_price_notes
 from dispatch.model.horizon import Horizon
@@ -44,6 +44,13 @@ def resolve_options(data: CaseData, given: SolverOptions | None, method: str) ->
             base.time_limit_seconds, min(base.mip_gap, EXACT_MIP_GAP), base.threads
         )
     return base
+
+
+TYPICAL_DAYS_FELL_BACK = (
+    "no design meets every rule on the typical days (they average away some of the year's "
+    "hours), so the full year was solved with --method exact"
+)
+"""Warning of an ``auto`` run whose typical-day sizing was infeasible."""
 
 
 def solve_case(
@@ -91,7 +98,7 @@ def solve_case(
     start = time.perf_counter()
     data = case if isinstance(case, CaseData) else load_case(case)
     load_seconds = time.perf_counter() - start
-    options = resolve_options(data, options, method)
+    given, options = options, resolve_options(data, options, method)
     if horizon is None and data.case.solver.horizon_hours is not None:
         horizon = Horizon.full_year(data.case.year, data.case.solver.horizon_hours)
     run_info = run_record(method, horizon, what_if)
@@ -102,15 +109,23 @@ def solve_case(
     with controlled_run(options.time_limit_seconds, options.threads):
         screen_case(data, horizon)  # refuse what cannot be solved before any solve
         try:
+            fallback = None
             if method == "auto":
                 s = data.case.solver
-                built, info, auto_report = solve_auto(
-                    data, options, s.typical_days, s.corrections, horizon=horizon, gap=s.auto_gap
-                )
-            else:
+                try:
+                    built, info, auto_report = solve_auto(
+                        data, options, s.typical_days, s.corrections, horizon=horizon,
+                        gap=s.auto_gap,
+                    )  # fmt: skip
+                except TypicalDaysInfeasible:  # the full year may meet the rules: solve it
+                    method, options = "exact", resolve_options(data, given, "exact")
+                    fallback = TYPICAL_DAYS_FELL_BACK
+            if method == "exact":
                 set_phase("exact model")
                 built = build_model(data, horizon)
                 info = solve(built, options)
+                if fallback:
+                    info.warnings.append(fallback)
         except (InfeasibleError, UnboundedError) as exc:
             if not diagnose:
                 raise

@@ -91,3 +91,30 @@ def test_one_statement_of_quality_true_for_both_methods(four_weeks):
         assert quality["statement"] in _quality_html(solve).replace("&#x27;", "'")
     exact_quality = four_weeks[1]["solve"]["quality"]
     assert exact_quality["proven_gap"] <= 1e-6 + four_weeks[1]["solve"]["mip_gap_limit"]
+
+
+def test_typical_days_that_meet_no_design_fall_back_to_the_full_year():
+    """A rule the typical days cannot meet but the year can: solved exactly, not "infeasible".
+
+    On six typical days of the first two weeks, no design reaches 0.2 tCO2/tce; the two weeks
+    themselves can (the exact method finds the design).
+    """
+    from dispatch.errors import TypicalDaysInfeasible
+    from dispatch.runner import TYPICAL_DAYS_FELL_BACK
+    from dispatch.solve.auto import _Sizing
+    from dispatch.solve.exact import SolverOptions
+
+    data = load_case(EXAMPLE).with_overrides(
+        {"rules.carbon_intensity_max_t_per_tce": 0.2, "solver.typical_days": 6}
+    )
+    horizon = Horizon.full_year(data.case.year, 24 * 14)
+    with pytest.raises(TypicalDaysInfeasible):  # the premise: the typical days meet nothing
+        _Sizing(data, 6, SolverOptions(), horizon.n_steps).solve()
+    auto = solve_case(data, method="auto", horizon=horizon).summary
+    exact = solve_case(data, method="exact", horizon=horizon).summary
+    assert auto["method"] == "exact" and auto["run"]["method"] == "auto"
+    assert TYPICAL_DAYS_FELL_BACK in auto["solve"]["warnings"]
+    assert auto["rules_ok"] and auto["dispatch_strict"]
+    carbon = next(r for r in auto["rules"] if r["name"] == "carbon_intensity")
+    assert carbon["value"] <= 0.2 + 1e-9
+    assert auto["objective_per_year"] == pytest.approx(exact["objective_per_year"], rel=1e-6)

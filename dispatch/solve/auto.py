@@ -29,7 +29,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.case.loader import CaseData
-from dispatch.errors import InfeasibleError, SolverError, UnboundedError
+from dispatch.errors import InfeasibleError, SolverError, TypicalDaysInfeasible, UnboundedError
 from dispatch.model.build import BuiltModel, build_model
 from dispatch.model.horizon import Horizon
 from dispatch.solve.aggregate import typical_days
@@ -116,7 +116,10 @@ class _Sizing:
         stats = run_until(self.hm, deadline)
         if "limit" in stats.status:  # no use for a typical-day design that is not optimal
             stats = replace(stats, has_solution=False)
-        check_run(stats, self.options)
+        try:
+            check_run(stats, self.options)
+        except InfeasibleError as exc:  # the full year may still meet every rule
+            raise TypicalDaysInfeasible(str(exc)) from exc
         x = self.hm.values()
         sizes = np.array([x[c] if c >= 0 else np.nan for c in self.cols])
         return sizes, float(stats.objective or 0.0)
