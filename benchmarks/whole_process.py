@@ -7,7 +7,8 @@ Usage::
                                        [--exact-time-limit S]
 
 For each case of a varied set (the shipped cases, with overrides for export
-forbidden, dear storage, a binding rule, discrete units and a heat-dominated park)
+forbidden, dear storage, a binding rule, discrete units, a heat-dominated park and a
+carbon-intensity limit of 0.2 tCO2/tce near the edge of what any design reaches)
 it runs ``dispatch run`` in a fresh process per method and prints: median wall time
 of the whole process (imports, case loading, solve, results and report writing),
 the ratio, the cost gap, peak resident memory, whether rules and strict physics
@@ -61,6 +62,7 @@ VARIED: dict[str, tuple[str, list[str]]] = {
         ],
     ),  # fmt: skip
     "heat-dominated": ("example-park", ["load.heat_kw_th=9000"]),
+    "tight-carbon-rule": ("example-park", ["rules.carbon_intensity_max_t_per_tce=0.2"]),
     "coal-export": ("example-park-coal-export", []),
     "ningbo": ("ningbo-meishan-logistics", []),
     "ordos": ("ordos-industrial", []),
