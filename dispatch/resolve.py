@@ -31,11 +31,11 @@ from typing import Any
 import numpy as np
 
 from dispatch.case.loader import CaseData
-from dispatch.errors import CaseError
+from dispatch.errors import CaseError, TypicalDaysInfeasible
 from dispatch.model.build import BuiltModel, build_model
 from dispatch.model.horizon import Horizon
 from dispatch.model.technologies import REGISTRY, spec_of
-from dispatch.runner import collect, resolve_options, solve_case
+from dispatch.runner import TYPICAL_DAYS_FELL_BACK, collect, resolve_options, solve_case
 from dispatch.solve.auto import Prepared, _Sizing, solve_auto
 from dispatch.solve.exact import SolverOptions, highs_options, solve_loaded
 from dispatch.solve.highs import INF, HighsModel, Numbers
@@ -354,10 +354,17 @@ class Resolver:
             s = new.case.solver
             point = self.bases.point(new, overrides)
             prepared = Prepared(self.sizing_model, built, self.hm, self.bases.nearest(point))
-            built, info, report = solve_auto(
-                new, self.options, s.typical_days, s.corrections, self.horizon, s.auto_gap,
-                prepared=prepared,
-            )  # fmt: skip
+            try:
+                built, info, report = solve_auto(
+                    new, self.options, s.typical_days, s.corrections, self.horizon, s.auto_gap,
+                    prepared=prepared,
+                )  # fmt: skip
+            except TypicalDaysInfeasible:  # the full year may meet the rules: as a run does
+                self.last = {"in_place": False, "reason": TYPICAL_DAYS_FELL_BACK}
+                out = solve_case(new, "exact", self.options, self.horizon)
+                out.summary["solve"]["warnings"].append(TYPICAL_DAYS_FELL_BACK)
+                out.summary["solve"]["resolve"] = self.last
+                return out
             extra["auto"] = report.as_dict()
             self.bases.add(point, prepared.basis)
         else:

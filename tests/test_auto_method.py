@@ -118,3 +118,20 @@ def test_typical_days_that_meet_no_design_fall_back_to_the_full_year():
     carbon = next(r for r in auto["rules"] if r["name"] == "carbon_intensity")
     assert carbon["value"] <= 0.2 + 1e-9
     assert auto["objective_per_year"] == pytest.approx(exact["objective_per_year"], rel=1e-6)
+
+
+def test_a_re_solve_whose_typical_days_meet_no_design_solves_the_year_exactly():
+    """The same fall-back when a compiled case is re-solved in place (sweeps, sessions)."""
+    from dispatch.resolve import Resolver
+    from dispatch.runner import TYPICAL_DAYS_FELL_BACK
+
+    data = load_case(EXAMPLE).with_overrides({"solver.typical_days": 6})
+    horizon = Horizon.full_year(data.case.year, 24 * 14)
+    resolver = Resolver(data, "auto", horizon=horizon)
+    tight = {"rules.carbon_intensity_max_t_per_tce": 0.2}
+    out = resolver.solve(tight).summary
+    exact = solve_case(data.with_overrides(tight), method="exact", horizon=horizon).summary
+    assert out["method"] == "exact" and TYPICAL_DAYS_FELL_BACK in out["solve"]["warnings"]
+    assert out["solve"]["resolve"]["in_place"] is False
+    assert out["rules_ok"] and out["dispatch_strict"]
+    assert out["objective_per_year"] == pytest.approx(exact["objective_per_year"], rel=1e-6)
