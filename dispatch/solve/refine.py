@@ -325,6 +325,8 @@ class Elastic:
         self.matrix = abs(hm.matrix.tocsr()[self.rows])
         self.n_model = hm.matrix.shape[1]
         self.penalty = np.zeros(self.rows.size)
+        self.scale = np.ones(self.rows.size)
+        """Each rule row's activity at the design that started the slacks (:meth:`start`)."""
         self.on = False
         self.spent = False
         """Switched off for good (after :meth:`stop`)."""
